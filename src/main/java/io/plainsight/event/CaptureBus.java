@@ -1,0 +1,246 @@
+package io.plainsight.event;
+
+import io.netty.util.internal.PlatformDependent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fans events out to sinks. Each sink has its own bounded queue and its own thread, so a slow or
+ * failing sink never delays or corrupts another. Publishing is cheap and lock-free; it blocks only
+ * under {@link OverflowPolicy#BLOCK} when a sink's queue is over its byte budget.
+ */
+public final class CaptureBus implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CaptureBus.class);
+
+    /** Default byte budget of queued data per sink. */
+    public static final long DEFAULT_QUEUE_BYTES = 32L << 20;
+
+    private final List<Lane> lanes = new ArrayList<>();
+    private final OverflowPolicy policy;
+    private volatile boolean closed;
+
+    public CaptureBus(List<? extends Sink> sinks, OverflowPolicy policy, long queueBytesPerSink) {
+        this.policy = policy;
+        for (Sink sink : sinks) {
+            lanes.add(new Lane(sink, queueBytesPerSink));
+        }
+        for (Lane lane : lanes) {
+            lane.thread.start();
+        }
+    }
+
+    public CaptureBus(List<? extends Sink> sinks) {
+        this(sinks, OverflowPolicy.BLOCK, DEFAULT_QUEUE_BYTES);
+    }
+
+    /** True when no sink is attached: sources may skip building events altogether. */
+    public boolean isEmpty() {
+        return lanes.isEmpty();
+    }
+
+    /**
+     * Publishes an event to every sink. For a {@link DataChunk}, ownership of one reference of its
+     * buffer passes to the bus.
+     */
+    public void publish(CaptureEvent event) {
+        int n = lanes.size();
+        if (event instanceof DataChunk chunk) {
+            if (n == 0 || closed) {
+                chunk.data().release();
+                return;
+            }
+            if (n > 1) {
+                chunk.data().retain(n - 1);
+            }
+        } else if (closed) {
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            lanes.get(i).offer(event);
+        }
+    }
+
+    /** Events a sink could not take because its queue was full (DROP) or it threw. */
+    public long dropped(String sinkName) {
+        for (Lane lane : lanes) {
+            if (lane.sink.name().equals(sinkName)) {
+                return lane.dropped.get();
+            }
+        }
+        return 0;
+    }
+
+    /** Events waiting in every sink's queue. */
+    public long queued() {
+        long total = 0;
+        for (Lane lane : lanes) {
+            total += lane.count.get();
+        }
+        return total;
+    }
+
+    /** Blocks until every event published so far has been handled and flushed, or the timeout. */
+    public boolean drain(long timeout, TimeUnit unit) {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        for (Lane lane : lanes) {
+            long target = lane.published.get();
+            while (lane.handled.get() < target || lane.flushedAt < target) {
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                lane.requestFlush = true;
+                LockSupport.unpark(lane.thread);
+                LockSupport.parkNanos(1_000_000);
+            }
+        }
+        return true;
+    }
+
+    /** Delivers everything queued, flushes and closes every sink. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Lane lane : lanes) {
+            LockSupport.unpark(lane.thread);
+        }
+        for (Lane lane : lanes) {
+            try {
+                lane.thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static long weight(CaptureEvent event) {
+        return event instanceof DataChunk chunk ? chunk.data().readableBytes() + 64 : 64;
+    }
+
+    private final class Lane implements Runnable {
+        final Sink sink;
+        final long budget;
+        final Queue<CaptureEvent> queue = PlatformDependent.newMpscQueue();
+        final AtomicLong bytes = new AtomicLong();
+        final AtomicLong count = new AtomicLong();
+        final AtomicLong dropped = new AtomicLong();
+        final AtomicLong published = new AtomicLong();
+        final AtomicLong handled = new AtomicLong();
+        volatile long flushedAt;
+        volatile boolean sleeping;
+        volatile boolean requestFlush;
+        final Thread thread;
+        boolean failedLogged;
+
+        Lane(Sink sink, long budget) {
+            this.sink = sink;
+            this.budget = budget;
+            this.thread = new Thread(this, "sink-" + sink.name());
+            this.thread.setDaemon(true);
+        }
+
+        void offer(CaptureEvent event) {
+            long w = weight(event);
+            if (bytes.get() + w > budget && event instanceof DataChunk chunk) {
+                if (policy == OverflowPolicy.DROP) {
+                    dropped.incrementAndGet();
+                    chunk.data().release();
+                    return;
+                }
+                while (bytes.get() + w > budget && !closed) {
+                    if (sleeping) {
+                        LockSupport.unpark(thread);
+                    }
+                    LockSupport.parkNanos(50_000);
+                }
+            }
+            bytes.addAndGet(w);
+            count.incrementAndGet();
+            published.incrementAndGet();
+            queue.offer(event);
+            if (sleeping) {
+                LockSupport.unpark(thread);
+            }
+        }
+
+        @Override
+        public void run() {
+            long lastFlush = System.nanoTime();
+            boolean dirty = false;
+            while (true) {
+                CaptureEvent event = queue.poll();
+                if (event != null) {
+                    handle(event);
+                    dirty = true;
+                    if (System.nanoTime() - lastFlush > 1_000_000_000L || requestFlush) {
+                        dirty = flush();
+                        lastFlush = System.nanoTime();
+                    }
+                    continue;
+                }
+                if (dirty || requestFlush) {
+                    dirty = flush();
+                    lastFlush = System.nanoTime();
+                }
+                if (closed && queue.isEmpty()) {
+                    break;
+                }
+                sleeping = true;
+                if (queue.isEmpty() && !closed && !requestFlush) {
+                    LockSupport.parkNanos(dirty ? 10_000_000L : 200_000_000L);
+                }
+                sleeping = false;
+            }
+            try {
+                sink.close();
+            } catch (Exception e) {
+                log.error("{}: closing failed: {}", sink.name(), e.toString());
+            }
+        }
+
+        private boolean flush() {
+            long target = handled.get();
+            requestFlush = false;
+            try {
+                sink.flush();
+            } catch (Exception e) {
+                logFailure("flush", e);
+            }
+            flushedAt = target;
+            return false;
+        }
+
+        private void handle(CaptureEvent event) {
+            long w = weight(event);
+            try {
+                sink.accept(event);
+            } catch (Exception | Error e) {
+                dropped.incrementAndGet();
+                logFailure("event", e);
+            } finally {
+                if (event instanceof DataChunk chunk) {
+                    chunk.data().release();
+                }
+                bytes.addAndGet(-w);
+                count.decrementAndGet();
+                handled.incrementAndGet();
+            }
+        }
+
+        private void logFailure(String what, Throwable e) {
+            if (!failedLogged) {
+                failedLogged = true;
+                log.error("capture sink '{}' failed on {}: {} (further failures are counted, not logged)",
+                        sink.name(), what, e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.plainsight.event;
+
+/**
+ * A conversation ended. The last event of a connection.
+ *
+ * @param closedBy which side closed first (null when unknown or on error)
+ * @param error a one-line reason when {@code how} is ERROR (or a RST had a cause), else null
+ * @param bytesClientToServer application bytes relayed client to server
+ * @param bytesServerToClient application bytes relayed server to client
+ */
+public record ConnectionClosed(
+        long connectionId,
+        long timestampMicros,
+        CloseKind how,
+        Direction closedBy,
+        String error,
+        long bytesClientToServer,
+        long bytesServerToClient)
+        implements CaptureEvent {}

@@ -1,0 +1,24 @@
+package io.plainsight.event;
+
+import java.net.InetSocketAddress;
+
+/**
+ * A conversation begins: both ends are known. Published before any {@link DataChunk} of it.
+ *
+ * @param client the client's real address
+ * @param server the server's address as the capture should show it (the backend / origin)
+ * @param listener the address plainsight accepted the client on
+ * @param sni the server name the client asked for, or null
+ * @param tlsCarried whether the application bytes were carried in TLS on either leg (so the
+ *     capture may map the port to the decrypted one)
+ */
+public record ConnectionOpened(
+        long connectionId,
+        long timestampMicros,
+        Mode mode,
+        InetSocketAddress client,
+        InetSocketAddress server,
+        InetSocketAddress listener,
+        String sni,
+        boolean tlsCarried)
+        implements CaptureEvent {}

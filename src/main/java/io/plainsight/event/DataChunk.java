@@ -1,0 +1,12 @@
+package io.plainsight.event;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Application bytes (decrypted when TLS carried them) that crossed in one direction.
+ *
+ * <p>{@code data} is a retained slice of the relayed buffer (no copy). Each sink that receives the
+ * event owns one reference and must release it (the capture bus does this after {@code accept}).
+ */
+public record DataChunk(long connectionId, long timestampMicros, Direction direction, ByteBuf data)
+        implements CaptureEvent {}

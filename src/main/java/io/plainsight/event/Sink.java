@@ -1,0 +1,29 @@
+package io.plainsight.event;
+
+import java.io.IOException;
+
+/**
+ * A consumer of capture events. The bus calls every method of one sink from that sink's own
+ * thread, never from an I/O thread, so a sink needs no locking of its own.
+ *
+ * <p>A sink that cannot write (unwritable path, full disk) should say so once, count what it could
+ * not write, and try again later; it never throws for that. An exception that escapes
+ * {@link #accept} is logged by the bus and the event counted as dropped for this sink.
+ */
+public interface Sink extends AutoCloseable {
+    /** Short name for logs and metrics, e.g. "pcap". */
+    String name();
+
+    /**
+     * Handles one event. The bus releases a {@link DataChunk}'s buffer after this returns, so a sink
+     * that keeps the bytes must copy or retain them.
+     */
+    void accept(CaptureEvent event) throws IOException;
+
+    /** Makes everything accepted so far visible to readers. Called at least once a second. */
+    void flush() throws IOException;
+
+    /** Flushes and releases resources. Called once, at shutdown. */
+    @Override
+    void close() throws IOException;
+}
