@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class CaptureBusTest {
     static final InetSocketAddress A = new InetSocketAddress("127.0.0.1", 1);
 
-    static final class Recording implements Sink {
+    static class Recording implements Sink {
         final List<String> seen = Collections.synchronizedList(new ArrayList<>());
         volatile int flushes;
         volatile boolean closed;
