@@ -28,6 +28,8 @@ final class ConversationTracker {
     private static final class Conversation {
         final ConnectionOpened opened;
         TcpConversation tcp;
+        /** A TLS leg negotiated an HTTP protocol by ALPN (h2 servers may speak first). */
+        boolean httpByAlpn;
 
         Conversation(ConnectionOpened opened) {
             this.opened = opened;
@@ -41,7 +43,12 @@ final class ConversationTracker {
     void accept(CaptureEvent event, FrameOutput out) {
         switch (event) {
             case ConnectionOpened o -> conversations.put(o.connectionId(), new Conversation(o));
-            case TlsEstablished t -> {}
+            case TlsEstablished t -> {
+                Conversation c = conversations.get(t.connectionId());
+                if (c != null && HttpDetector.isHttpAlpn(t.alpn())) {
+                    c.httpByAlpn = true;
+                }
+            }
             case DataChunk d -> data(d, out);
             case ConnectionClosed c -> closed(c, out);
         }
@@ -63,7 +70,8 @@ final class ConversationTracker {
         }
         if (c.tcp == null) {
             ConnectionOpened o = c.opened;
-            boolean http = d.direction() == Direction.CLIENT_TO_SERVER && HttpDetector.looksLikeHttp(d.data());
+            boolean http = c.httpByAlpn
+                    || d.direction() == Direction.CLIENT_TO_SERVER && HttpDetector.looksLikeHttp(d.data());
             InetSocketAddress server = withPort(o.server(), serverPort(options, o, http));
             c.tcp = TcpConversation.forConnection(o.client(), server, options.mss(), options.isnSeed(), o.connectionId());
             c.tcp.handshake(o.timestampMicros(), out);

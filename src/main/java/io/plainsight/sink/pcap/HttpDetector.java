@@ -69,4 +69,9 @@ public final class HttpDetector {
         }
         return true;
     }
+
+    /** True for the ALPN identifiers of HTTP (RFC 7301 registry): h2, http/1.1, http/1.0. */
+    public static boolean isHttpAlpn(String alpn) {
+        return "h2".equals(alpn) || "http/1.1".equals(alpn) || "http/1.0".equals(alpn);
+    }
 }
