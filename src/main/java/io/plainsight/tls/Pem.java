@@ -131,10 +131,17 @@ public final class Pem {
         return parse(pem, null).certificates();
     }
 
+    private static final ThreadLocal<CertificateFactory> X509_FACTORY = ThreadLocal.withInitial(() -> {
+        try {
+            return CertificateFactory.getInstance("X.509");
+        } catch (CertificateException e) {
+            throw new IllegalStateException("no X.509 certificate factory", e);
+        }
+    });
+
     static X509Certificate toX509(byte[] der) throws IOException {
         try {
-            return (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(der));
+            return (X509Certificate) X509_FACTORY.get().generateCertificate(new ByteArrayInputStream(der));
         } catch (CertificateException e) {
             throw new IOException("bad certificate: " + TlsSetupException.reason(e), e);
         }
