@@ -140,6 +140,11 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
         scratch.release();
     }
 
+    /** Reports a failure found outside this output (e.g. preparing a directory): counts as an attempt. */
+    void failed(IOException e) {
+        fail(e);
+    }
+
     long lostPackets() {
         return lostPackets;
     }
