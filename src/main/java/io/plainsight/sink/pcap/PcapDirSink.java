@@ -5,8 +5,6 @@ import io.plainsight.event.Sink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Writes decrypted TCP frames to rotated pcap files in a directory ({@code --pcap-dir DIR},
@@ -14,13 +12,13 @@ import org.slf4j.LoggerFactory;
  * {@code plainsight-YYYYMMDD-HHMMSS.pcap} (UTC; {@code -N} added if the name exists) after the
  * start of their period (time rotation) or their first packet (size rotation). Time rotation
  * follows the events' timestamps, aligned to wall-clock boundaries. Each file is a complete pcap;
- * a connection that spans a rotation continues in the next file with its sequence numbers.
+ * a connection that spans a rotation continues in the next file with its sequence numbers. Time
+ * only moves forward: a packet stamped slightly earlier than the current file's period (events of
+ * different connections can arrive a little out of order) goes into the current file.
  *
  * <p>Failures are handled as in {@link PcapFileSink}: logged once, counted, retried.
  */
 public final class PcapDirSink implements Sink {
-    private static final Logger log = LoggerFactory.getLogger(PcapDirSink.class);
-
     private final Path dir;
     private final ConversationTracker tracker;
     private final PcapOutput output;
@@ -33,9 +31,7 @@ public final class PcapDirSink implements Sink {
         try {
             Files.createDirectories(this.dir);
         } catch (IOException e) {
-            // said once now; PcapOutput says it again (once) when the first packet cannot be written
-            log.error("pcap directory {} cannot be created: {}; packets will be counted as lost until it can",
-                    this.dir, WriteFailures.cause(e));
+            output.failed(e); // said once, now; packets are counted until the directory can be made
         }
     }
 

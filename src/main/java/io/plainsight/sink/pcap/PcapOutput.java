@@ -62,7 +62,7 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
         this.destination = destination;
         Duration retry = options.retryInterval();
         this.retryNanos = retry.toNanos();
-        this.retryText = retry.isZero() ? "at every packet" : "every " + retry.toString().substring(2).toLowerCase();
+        this.retryText = retry.isZero() ? "at every packet" : "every " + retry.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
         this.buffer = Unpooled.directBuffer(Math.max(options.bufferBytes(), MAX_RECORD + PcapFormat.GLOBAL_HEADER_BYTES));
         this.scratch = Unpooled.buffer(4096);
     }
@@ -138,6 +138,11 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
         closed = true;
         buffer.release();
         scratch.release();
+    }
+
+    /** Reports a failure found outside this output (e.g. preparing a directory): counts as an attempt. */
+    void failed(IOException e) {
+        fail(e);
     }
 
     long lostPackets() {

@@ -16,6 +16,9 @@ import java.net.InetSocketAddress;
  * the IPv4 one is written as an IPv4-mapped IPv6 address so that every frame is IPv6. An
  * unresolved address is written as 0.0.0.0.
  *
+ * <p>IPv4 packets have DF set, TTL 64 and an IP id counting from 1 per direction; IPv6 packets
+ * have hop limit 64 and flow label 0.
+ *
  * <p>Both sides announce the MSS and a window scale of 14 with a window of 65535, so the
  * advertised receive window (about 1 GiB) is never "full" for the readers' TCP analysis even
  * though the synthesized receiver never sends pure ACKs.

@@ -105,7 +105,7 @@ class PcapFailureTest {
             int lost = exchange(sink, 1, T, 3_000);
             sink.flush();
             assertThat(sink.lostPackets()).isEqualTo(lost);
-            assertThat(logs.at(Level.ERROR)).allSatisfy(m -> assertThat(m).contains(blocker.toString()));
+            assertThat(logs.at(Level.ERROR)).singleElement().asString().contains(blocker.toString()).containsIgnoringCase("not a directory");
             Files.delete(blocker);
             int written = exchange(sink, 2, T + 10, 3_000);
             sink.flush();
