@@ -75,6 +75,9 @@ abstract class RelayCommand implements Callable<Integer> {
         ProxySettings settings = settings(listenAt, target);
         Path homeDir = home.resolve();
         ProxyTls tls = tls(homeDir, target);
+        if (tls instanceof io.plainsight.proxy.DefaultProxyTls d) {
+            d.warmUp(settings.sniDefault());
+        }
         List<Sink> sinks = Outputs.build(capture, homeDir, console);
         CaptureBus bus = new CaptureBus(sinks, capture.overflowPolicy(), CaptureBus.DEFAULT_QUEUE_BYTES);
         ProxyServer server = new ProxyServer(settings, tls, bus);
