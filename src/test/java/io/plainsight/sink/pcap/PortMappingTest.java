@@ -73,6 +73,23 @@ class PortMappingTest {
     }
 
     @Test
+    void http2NegotiatedByAlpnGoesToPort80EvenWhenTheServerSpeaksFirst() throws Exception {
+        Path file = tmp.resolve("h2.pcap");
+        try (PcapFileSink sink = new PcapFileSink(file.toString(), PcapOptions.defaults())) {
+            TestEvents ev = new TestEvents(sink);
+            ev.open(1, T, addr("10.0.0.1", 40001), addr("10.0.0.2", 8443), true);
+            sink.accept(new io.plainsight.event.TlsEstablished(1, T, io.plainsight.event.Leg.CLIENT, "TLSv1.3",
+                    "TLS_AES_128_GCM_SHA256", "h2", "a.test", null));
+            // the server's SETTINGS frame (empty) arrives before the client's preface
+            ev.data(1, T + 1, S2C, new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0});
+            ev.data(1, T + 2, C2S, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+            ev.close(1, T + 3, CloseKind.FIN, C2S);
+        }
+        // (that tshark then dissects real h2 conversations is checked end to end in ReverseProxyTest)
+        assertThat(ports(file)).containsExactly("0\t80");
+    }
+
+    @Test
     void explicitPcapPortWinsForEveryConversation() {
         Path file = tmp.resolve("port.pcap");
         try (PcapFileSink sink = new PcapFileSink(file.toString(), PcapOptions.defaults().withPcapPort(8081))) {
