@@ -110,7 +110,7 @@ public final class Conversation {
         } else {
             s2c += n;
         }
-        if (opened && n > 0 && !bus.isEmpty()) {
+        if (opened && n > 0 && bus.wantsData()) {
             bus.publish(new DataChunk(id, Clock.nowMicros(), direction, buf.retainedSlice()));
         }
     }

@@ -142,4 +142,24 @@ class CaptureBusTest {
         }
         assertThat(slowish.seen).hasSize(2000);
     }
+
+    @Test
+    void connectionOnlySinksGetNoData() {
+        Recording meta = new Recording() {
+            @Override
+            public boolean acceptsData() {
+                return false;
+            }
+        };
+        ByteBuf buf = ascii("payload");
+        try (CaptureBus bus = new CaptureBus(List.of(meta))) {
+            assertThat(bus.wantsData()).isFalse();
+            bus.publish(new ConnectionOpened(1, 0, Mode.REVERSE, A, A, A, null, true));
+            bus.publish(new DataChunk(1, 1, Direction.CLIENT_TO_SERVER, buf));
+            bus.publish(new ConnectionClosed(1, 2, CloseKind.FIN, null, null, 7, 0));
+            assertThat(bus.drain(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(meta.seen).containsExactly("ConnectionOpened", "ConnectionClosed");
+        assertThat(buf.refCnt()).isZero();
+    }
 }
