@@ -1,7 +1,5 @@
 package io.plainsight.sink.pcap;
 
-import io.plainsight.event.CaptureEvent;
-import io.plainsight.event.Sink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,16 +16,13 @@ import java.nio.file.Path;
  *
  * <p>Failures are handled as in {@link PcapFileSink}: logged once, counted, retried.
  */
-public final class PcapDirSink implements Sink {
+public final class PcapDirSink extends PcapSink {
     private final Path dir;
-    private final ConversationTracker tracker;
-    private final PcapOutput output;
 
     /** A directory sink; the rotation comes from {@link Rotation#parse} or {@link Rotation#HOURLY}. */
     public PcapDirSink(Path dir, Rotation rotation, PcapOptions options) {
+        super(options, new Destination(dir.toAbsolutePath(), rotation));
         this.dir = dir.toAbsolutePath();
-        this.tracker = new ConversationTracker(options);
-        this.output = new PcapOutput(new Destination(this.dir, rotation), options);
         try {
             Files.createDirectories(this.dir);
         } catch (IOException e) {
@@ -45,33 +40,11 @@ public final class PcapDirSink implements Sink {
         return "pcap-dir";
     }
 
-    @Override
-    public void accept(CaptureEvent event) {
-        tracker.accept(event, output);
-    }
 
-    @Override
-    public void flush() {
-        output.flush();
-    }
 
-    @Override
-    public void close() {
-        output.close();
-    }
 
-    public long lostPackets() {
-        return output.lostPackets();
-    }
 
-    /** Frame bytes of the packets that could not be written. */
-    public long lostBytes() {
-        return output.lostBytes();
-    }
 
-    public long packetsWritten() {
-        return output.packetsWritten();
-    }
 
     /** The file being written, or null before the first packet and after a rotation. */
     public Path currentFile() {
