@@ -18,6 +18,13 @@ import org.slf4j.LoggerFactory;
 public final class CaptureBus implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CaptureBus.class);
 
+    /** While traffic flows, a sink thread looks for new events this often (no wake-up calls needed). */
+    private static final long POLL_NANOS = 1_000_000L;
+    /** A sink with nothing new for this long goes to sleep until an event wakes it. */
+    private static final long IDLE_AFTER_NANOS = 1_000_000_000L;
+    /** Buffered output is flushed this often while traffic flows (readers see it within that). */
+    private static final long FLUSH_EVERY_NANOS = 200_000_000L;
+
     /** Default byte budget of queued data per sink. */
     public static final long DEFAULT_QUEUE_BYTES = 32L << 20;
 
@@ -94,7 +101,7 @@ public final class CaptureBus implements AutoCloseable {
     public long queued() {
         long total = 0;
         for (Lane lane : lanes) {
-            total += lane.count.get();
+            total += lane.published.get() - lane.handled.get();
         }
         return total;
     }
@@ -144,7 +151,7 @@ public final class CaptureBus implements AutoCloseable {
         final long budget;
         final Queue<CaptureEvent> queue = PlatformDependent.newMpscQueue();
         final AtomicLong bytes = new AtomicLong();
-        final AtomicLong count = new AtomicLong();
+        long lastHandled;
         final AtomicLong dropped = new AtomicLong();
         final AtomicLong published = new AtomicLong();
         final AtomicLong handled = new AtomicLong();
@@ -170,17 +177,17 @@ public final class CaptureBus implements AutoCloseable {
                     return;
                 }
                 while (bytes.get() + w > budget && !closed) {
-                    if (sleeping) {
-                        LockSupport.unpark(thread);
-                    }
+                    LockSupport.unpark(thread);
                     LockSupport.parkNanos(50_000);
                 }
             }
             bytes.addAndGet(w);
-            count.incrementAndGet();
             published.incrementAndGet();
             queue.offer(event);
+            // the consumer polls every millisecond while traffic flows; only a consumer that went
+            // to sleep after a quiet second needs waking, so a busy data path makes no wake-up calls
             if (sleeping) {
+                sleeping = false;
                 LockSupport.unpark(thread);
             }
         }
@@ -188,30 +195,39 @@ public final class CaptureBus implements AutoCloseable {
         @Override
         public void run() {
             long lastFlush = System.nanoTime();
+            long lastEvent = lastFlush;
             boolean dirty = false;
             while (true) {
                 CaptureEvent event = queue.poll();
                 if (event != null) {
                     handle(event);
                     dirty = true;
-                    if (System.nanoTime() - lastFlush > 1_000_000_000L || requestFlush) {
-                        dirty = flush();
-                        lastFlush = System.nanoTime();
-                    }
                     continue;
                 }
-                if (dirty || requestFlush) {
+                long now = System.nanoTime();
+                if (handled.get() != lastHandled) {
+                    lastHandled = handled.get();
+                    lastEvent = now;
+                }
+                if (requestFlush || (dirty && now - lastFlush > FLUSH_EVERY_NANOS)) {
                     dirty = flush();
                     lastFlush = System.nanoTime();
                 }
                 if (closed && queue.isEmpty()) {
                     break;
                 }
-                sleeping = true;
-                if (queue.isEmpty() && !closed && !requestFlush) {
-                    LockSupport.parkNanos(dirty ? 10_000_000L : 200_000_000L);
+                if (now - lastEvent < IDLE_AFTER_NANOS || dirty) {
+                    LockSupport.parkNanos(POLL_NANOS);
+                } else {
+                    sleeping = true;
+                    if (queue.isEmpty() && !closed && !requestFlush) {
+                        LockSupport.parkNanos(200_000_000L);
+                    }
+                    sleeping = false;
                 }
-                sleeping = false;
+            }
+            if (dirty) {
+                flush();
             }
             try {
                 sink.close();
@@ -244,7 +260,6 @@ public final class CaptureBus implements AutoCloseable {
                     chunk.data().release();
                 }
                 bytes.addAndGet(-w);
-                count.decrementAndGet();
                 handled.incrementAndGet();
             }
         }

@@ -2,7 +2,9 @@ package io.plainsight.tls;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
 import io.netty.handler.ssl.SslProvider;
 import java.util.List;
 import java.util.Objects;
@@ -16,6 +18,9 @@ import javax.net.ssl.SSLException;
  */
 public final class ServerTlsContexts {
     /** Protocol versions offered to clients. */
+    /** Native key material kept per certificate chain (forged chains are cached per host anyway). */
+    static final int CACHED_CHAINS = 4096;
+
     public static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
     private final ServerKeyManager keyManager;
@@ -54,7 +59,11 @@ public final class ServerTlsContexts {
 
     private SslContext build(List<String> alpn) {
         try {
-            SslContextBuilder b = SslContextBuilder.forServer(keyManager)
+            // the caching factory keeps each chain's native (BoringSSL) form per alias, so a forged
+            // certificate is converted once, not at every handshake; entries whose alias the key
+            // manager no longer knows are evicted
+            SslContextBuilder b = SslContextBuilder.forServer(new OpenSslCachingX509KeyManagerFactory(
+                            new KeyManagerFactoryWrapper(keyManager), CACHED_CHAINS))
                     .sslProvider(SslProvider.OPENSSL)
                     .protocols(PROTOCOLS);
             if (!alpn.isEmpty()) {
