@@ -166,6 +166,16 @@ public final class ExternalProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Like {@link #exec(Duration, String...)}, but runs the command in {@code directory}, so that it
+     * can name the files there relatively (e.g. {@code openssl verify -CAfile ca.pem leaf.pem}).
+     */
+    public static Result exec(Path directory, Duration timeout, String... command) {
+        try (ExternalProcess p = builder(command).directory(directory).start()) {
+            return p.waitFor(timeout);
+        }
+    }
+
     /** The command line. */
     public List<String> command() {
         return command;

@@ -12,11 +12,14 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -35,7 +38,8 @@ import javax.net.ssl.TrustManagerFactory;
  *       {@code server.p12.pass} (no trailing newline; {@value #P12_PASSWORD})</li>
  * </ul>
  * The server certificate has CN {@code backend.test} and SANs DNS:localhost, DNS:backend.test,
- * DNS:*.backend.test, IP:127.0.0.1, IP:::1.
+ * DNS:*.backend.test, IP:127.0.0.1, IP:::1. {@link #issue} makes more server certificates with
+ * other names from the same CA.
  *
  * <p>{@link #shared()} (EC P-256) and {@link #sharedRsa()} (RSA 2048, e.g. for offline decryption
  * with the server's RSA key) are generated once per JVM. {@link #otherCa()} is a second, unrelated
@@ -63,7 +67,27 @@ public final class TestPki {
     private final Path dir;
     private final KeyType keyType;
     private final String caName;
+    private final AtomicInteger issued = new AtomicInteger();
     private TestPki other;
+
+    /**
+     * A server certificate made by {@link #issue}.
+     *
+     * @param chainFile the certificate followed by the CA certificate (PEM)
+     * @param keyFile its private key (PEM, PKCS#8, unencrypted)
+     */
+    public record Issued(Path chainFile, Path keyFile) {
+
+        /** The chain parsed: the issued certificate, then the CA certificate. */
+        public List<X509Certificate> chain() {
+            return readCertificates(chainFile);
+        }
+
+        /** The issued certificate parsed. */
+        public X509Certificate leaf() {
+            return chain().get(0);
+        }
+    }
 
     private TestPki(Path dir, KeyType keyType, String caName) {
         this.dir = dir;
@@ -122,33 +146,43 @@ public final class TestPki {
                 keyUsage = critical, keyCertSign, cRLSign
                 subjectKeyIdentifier = hash
                 """.formatted(caName));
+        runIn(cmd(openssl, "req", "-x509", "-config", "ca.cnf", newKeyArgs(), "-nodes", "-sha256",
+                "-keyout", "ca-key.pem", "-out", "ca.pem", "-days", "3650"));
+        signServerCert(openssl, "server", "/CN=backend.test/O=plainsight tests", SANS);
+        Files.writeString(dir.resolve("server.p12.pass"), P12_PASSWORD);
+        runIn(cmd(openssl, "pkcs12", "-export", "-inkey", "server-key.pem", "-in", "server.pem",
+                "-name", "server", "-passout", "file:server.p12.pass", "-out", "server.p12"));
+    }
+
+    private List<String> newKeyArgs() {
+        return keyType == KeyType.RSA_2048
+                ? List.of("-newkey", "rsa:2048")
+                : List.of("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256");
+    }
+
+    /**
+     * Makes a new key {@code BASE-key.pem} and a server certificate {@code BASE-leaf.pem} for it,
+     * signed by the CA, and {@code BASE.pem}: the certificate followed by the CA certificate.
+     * {@code sans} in openssl's form ("DNS:a, IP:127.0.0.1"), empty for none.
+     */
+    private void signServerCert(String openssl, String base, String subject, String sans) throws IOException {
         String keyUsage = keyType == KeyType.RSA_2048 ? "digitalSignature, keyEncipherment" : "digitalSignature";
-        Files.writeString(dir.resolve("server.ext"), """
+        Files.writeString(dir.resolve(base + ".ext"), """
                 [v3_server]
                 basicConstraints = critical, CA:FALSE
                 keyUsage = critical, %s
                 extendedKeyUsage = serverAuth, clientAuth
                 subjectKeyIdentifier = hash
                 authorityKeyIdentifier = keyid
-                subjectAltName = %s
-                """.formatted(keyUsage, SANS));
+                """.formatted(keyUsage) + (sans.isEmpty() ? "" : "subjectAltName = " + sans + "\n"));
         String serial = "0x" + HexFormat.of().formatHex(randomBytes(8)).replaceFirst("^[89a-f]", "1");
-
-        List<String> newKey = keyType == KeyType.RSA_2048
-                ? List.of("-newkey", "rsa:2048")
-                : List.of("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256");
-        runIn(cmd(openssl, "req", "-x509", "-config", "ca.cnf", newKey, "-nodes", "-sha256",
-                "-keyout", "ca-key.pem", "-out", "ca.pem", "-days", "3650"));
-        runIn(cmd(openssl, "req", "-new", newKey, "-nodes", "-keyout", "server-key.pem",
-                "-out", "server.csr", "-subj", "/CN=backend.test/O=plainsight tests"));
-        runIn(cmd(openssl, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem",
-                "-set_serial", serial, "-days", "825", "-sha256", "-extfile", "server.ext",
-                "-extensions", "v3_server", "-out", "server-leaf.pem"));
-        Files.writeString(dir.resolve("server.pem"),
-                Files.readString(dir.resolve("server-leaf.pem")) + Files.readString(dir.resolve("ca.pem")));
-        Files.writeString(dir.resolve("server.p12.pass"), P12_PASSWORD);
-        runIn(cmd(openssl, "pkcs12", "-export", "-inkey", "server-key.pem", "-in", "server.pem",
-                "-name", "server", "-passout", "file:server.p12.pass", "-out", "server.p12"));
+        runIn(cmd(openssl, "req", "-new", newKeyArgs(), "-nodes", "-keyout", base + "-key.pem",
+                "-out", base + ".csr", "-subj", subject));
+        runIn(cmd(openssl, "x509", "-req", "-in", base + ".csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem",
+                "-set_serial", serial, "-days", "825", "-sha256", "-extfile", base + ".ext",
+                "-extensions", "v3_server", "-out", base + "-leaf.pem"));
+        Files.writeString(dir.resolve(base + ".pem"),
+                Files.readString(dir.resolve(base + "-leaf.pem")) + Files.readString(dir.resolve("ca.pem")));
     }
 
     private static byte[] randomBytes(int n) {
@@ -238,6 +272,28 @@ public final class TestPki {
         return other;
     }
 
+    /**
+     * Issues one more server certificate from this CA, with a new key of this PKI's key type and the
+     * same extensions as {@link #serverCert()}, for tests that need particular names. The subject is
+     * {@code CN=cn, O=plainsight tests}, or only {@code O=plainsight tests} when {@code cn} is null.
+     * {@code names} become the subject alternative names in order: IP literals (IPv4 dotted quads,
+     * IPv6 without brackets) as IP SANs, the others as DNS SANs; without names the certificate has
+     * no SAN extension at all. Each call writes files of its own in {@link #dir()}.
+     */
+    public Issued issue(String cn, String... names) {
+        String base = "issued-" + issued.incrementAndGet();
+        String subject = (cn == null ? "" : "/CN=" + cn) + "/O=plainsight tests";
+        String sans = Arrays.stream(names)
+                .map(n -> (n.contains(":") || n.matches("\\d{1,3}(\\.\\d{1,3}){3}") ? "IP:" : "DNS:") + n)
+                .collect(Collectors.joining(", "));
+        try {
+            signServerCert(ExternalProcess.requireTool("openssl").toString(), base, subject, sans);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot issue a certificate in " + dir, e);
+        }
+        return new Issued(dir.resolve(base + ".pem"), dir.resolve(base + "-key.pem"));
+    }
+
     /** The CA certificate parsed. */
     public X509Certificate caCertificate() {
         try (InputStream in = Files.newInputStream(caCert())) {
@@ -298,14 +354,18 @@ public final class TestPki {
 
     /** The server certificate chain parsed (leaf first). */
     public List<X509Certificate> serverChain() {
-        try (InputStream in = Files.newInputStream(serverCert())) {
+        return readCertificates(serverCert());
+    }
+
+    private static List<X509Certificate> readCertificates(Path pem) {
+        try (InputStream in = Files.newInputStream(pem)) {
             List<X509Certificate> out = new ArrayList<>();
             for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
                 out.add((X509Certificate) c);
             }
             return out;
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException("cannot read " + serverCert(), e);
+            throw new IllegalStateException("cannot read " + pem, e);
         }
     }
 

@@ -169,6 +169,32 @@ public final class Tshark {
         }
     }
 
+    /**
+     * Asserts that a capture we synthesized is right at the TCP/IP level, with tshark validating IP
+     * and TCP checksums: no packet has an unverified checksum or any TCP analysis flag (lost segment,
+     * retransmission, window problems...), the capture is not empty, and every packet has a good TCP
+     * checksum and a good IPv4 checksum (or none, for IPv6).
+     */
+    public void assertChecksumsAndTcpAnalysisClean(Path pcap) {
+        Tshark checking = withPreference("ip.check_checksum", "TRUE").withPreference("tcp.check_checksum", "TRUE");
+        List<String> flagged = checking.fieldLines(pcap,
+                "ip.checksum.status==2 || tcp.checksum.status==2 || tcp.analysis.flags", "frame.number");
+        if (!flagged.isEmpty()) {
+            throw new AssertionError("unverified checksums or TCP analysis flags in " + pcap + ", frames " + flagged);
+        }
+        List<String> statuses = checking.fieldLines(pcap, null, "ip.checksum.status", "tcp.checksum.status");
+        if (statuses.isEmpty()) {
+            throw new AssertionError("no packets in " + pcap);
+        }
+        for (String line : statuses) {
+            String[] ipAndTcp = line.split("\t", -1);
+            if (!(ipAndTcp[0].isEmpty() || ipAndTcp[0].equals("1")) || ipAndTcp.length < 2 || !ipAndTcp[1].equals("1")) {
+                throw new AssertionError("checksum status (ip, tcp; 1 = good) is \"" + line.replace('\t', ',')
+                        + "\" in " + pcap);
+            }
+        }
+    }
+
     /** Runs {@code tshark -n -r PCAP OPTIONS... ARGS...} and returns the result whatever the exit code. */
     public ExternalProcess.Result run(Path pcap, List<String> args) {
         Path tshark = ExternalProcess.requireTool("tshark");

@@ -3,6 +3,7 @@ package io.plainsight.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.plainsight.testing.ExternalProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -65,11 +66,11 @@ class CertificateAuthorityTest {
     @Test
     void opensslAcceptsTheCaFiles() throws Exception {
         CertificateAuthority.loadOrCreate(tmp);
-        var x509 = ExternalProcess.run(tmp, Duration.ofSeconds(20), "openssl", "x509", "-in", "ca.pem", "-noout", "-text");
-        assertThat(x509.exitCode()).as(x509.output()).isZero();
-        assertThat(x509.output()).contains("CA:TRUE, pathlen:0", "Certificate Sign, CRL Sign", "prime256v1");
-        var key = ExternalProcess.run(tmp, Duration.ofSeconds(20), "openssl", "pkey", "-in", "ca-key.pem", "-noout", "-check");
-        assertThat(key.exitCode()).as(key.output()).isZero();
+        var x509 = ExternalProcess.exec(tmp, Duration.ofSeconds(20), "openssl", "x509", "-in", "ca.pem", "-noout", "-text")
+                .assertSuccess();
+        assertThat(x509.stdout()).contains("CA:TRUE, pathlen:0", "Certificate Sign, CRL Sign", "prime256v1");
+        ExternalProcess.exec(tmp, Duration.ofSeconds(20), "openssl", "pkey", "-in", "ca-key.pem", "-noout", "-check")
+                .assertSuccess();
     }
 
     @Test

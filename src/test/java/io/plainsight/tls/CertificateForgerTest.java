@@ -3,7 +3,10 @@ package io.plainsight.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.plainsight.testing.ExternalProcess;
+import io.plainsight.testing.TestPki;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertificateFactory;
@@ -103,28 +106,25 @@ class CertificateForgerTest {
         Path dir = home;
         int i = 0;
         for (KeyMaterial m : List.of(forger.forgeFor("a.example.org"), forger.forgeFor("10.1.2.3"),
-                forger.forgeLike(new TestPki("Upstream CA").issue("up.example", "up.example", "192.0.2.7").leaf(), "sni.example"))) {
+                forger.forgeLike(TestPki.shared().issue("up.example", "up.example", "192.0.2.7").leaf(), "sni.example"))) {
             Path f = dir.resolve("leaf" + i++ + ".pem");
-            TestPki.writePem(f, Pem.certificates(m.leaf()));
-            var r = ExternalProcess.run(dir, Duration.ofSeconds(20), "openssl", "verify", "-CAfile", "ca.pem",
-                    "-purpose", "sslserver", f.getFileName().toString());
-            assertThat(r.exitCode()).as(r.output()).isZero();
-            assertThat(r.output()).contains(": OK");
+            Files.writeString(f, Pem.certificates(m.leaf()));
+            var r = ExternalProcess.exec(dir, Duration.ofSeconds(20), "openssl", "verify", "-CAfile", "ca.pem",
+                    "-purpose", "sslserver", f.getFileName().toString()).assertSuccess();
+            assertThat(r.stdout()).contains(": OK");
         }
-        var host = ExternalProcess.run(dir, Duration.ofSeconds(20), "openssl", "verify", "-CAfile", "ca.pem",
-                "-verify_hostname", "a.example.org", "leaf0.pem");
-        assertThat(host.exitCode()).as(host.output()).isZero();
-        var ip = ExternalProcess.run(dir, Duration.ofSeconds(20), "openssl", "verify", "-CAfile", "ca.pem",
-                "-verify_ip", "10.1.2.3", "leaf1.pem");
-        assertThat(ip.exitCode()).as(ip.output()).isZero();
-        var wrong = ExternalProcess.run(dir, Duration.ofSeconds(20), "openssl", "verify", "-CAfile", "ca.pem",
+        ExternalProcess.exec(dir, Duration.ofSeconds(20), "openssl", "verify", "-CAfile", "ca.pem",
+                "-verify_hostname", "a.example.org", "leaf0.pem").assertSuccess();
+        ExternalProcess.exec(dir, Duration.ofSeconds(20), "openssl", "verify", "-CAfile", "ca.pem",
+                "-verify_ip", "10.1.2.3", "leaf1.pem").assertSuccess();
+        var wrong = ExternalProcess.exec(dir, Duration.ofSeconds(20), "openssl", "verify", "-CAfile", "ca.pem",
                 "-verify_hostname", "b.example.org", "leaf0.pem");
-        assertThat(wrong.exitCode()).as(wrong.output()).isNotZero();
+        assertThat(wrong.exitCode()).as(wrong.toString()).isNotZero();
     }
 
     @Test
     void forgeLikeCopiesCnAndAllSansAndAddsTheExtraName() throws Exception {
-        TestPki up = new TestPki("Upstream CA");
+        TestPki up = TestPki.shared();
         X509Certificate upstream = up.issue("main.example.com",
                 "main.example.com", "*.cdn.example.com", "other.example.net", "192.0.2.10", "2001:db8::5").leaf();
 
@@ -145,7 +145,7 @@ class CertificateForgerTest {
 
     @Test
     void forgeLikeWithoutSansUsesTheCn() throws Exception {
-        TestPki up = new TestPki("Old CA");
+        TestPki up = TestPki.shared();
         X509Certificate noSan = up.issue("legacy.example").leaf();
         X509Certificate f = forger.forgeLike(noSan, "10.0.0.1").leaf();
         assertThat(f.getSubjectX500Principal().getName()).isEqualTo("CN=legacy.example");

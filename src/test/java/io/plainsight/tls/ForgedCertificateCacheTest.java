@@ -2,6 +2,7 @@ package io.plainsight.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.plainsight.testing.TestPki;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -40,7 +41,7 @@ class ForgedCertificateCacheTest {
 
     @Test
     void upstreamKeyDependsOnCertificateAndExtraName() throws Exception {
-        TestPki pki = new TestPki("k");
+        TestPki pki = TestPki.shared();
         var c1 = pki.issue("x", "x").leaf();
         var c2 = pki.issue("x", "x").leaf();
         assertThat(ForgedCertificateCache.upstreamKey(c1, "a")).isEqualTo(ForgedCertificateCache.upstreamKey(c1, "A"))

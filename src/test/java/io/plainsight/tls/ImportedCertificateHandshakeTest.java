@@ -2,6 +2,8 @@ package io.plainsight.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.plainsight.testing.ExternalProcess;
+import io.plainsight.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,14 +18,14 @@ class ImportedCertificateHandshakeTest {
 
     @Test
     void sniSelectsExactThenWildcardThenDefault() throws Exception {
-        TestPki pki = new TestPki("Imported CA");
-        KeyMaterial pem = pki.issue("pem.test", "pem.test");
+        TestPki pki = TestPki.shared();
+        TestPki.Issued pem = pki.issue("pem.test", "pem.test");
         Path pemFile = dir.resolve("pem-chain.pem");
-        Files.writeString(pemFile, Pem.certificates(pem.chain()) + Pem.privateKey(pem.key()));
-        KeyMaterial wild = pki.issue("*.wild.test", "*.wild.test");
+        Files.writeString(pemFile, Files.readString(pem.chainFile()) + Files.readString(pem.keyFile()));
+        TestPki.Issued wild = pki.issue("*.wild.test", "*.wild.test");
         Path wildFile = dir.resolve("wild.pem");
-        Files.writeString(wildFile, Pem.privateKey(wild.key()) + Pem.certificates(wild.chain()));
-        Files.writeString(dir.resolve("imported-ca.pem"), Pem.certificates(pki.caCert));
+        Files.writeString(wildFile, Files.readString(wild.keyFile()) + Files.readString(wild.chainFile()));
+        Files.copy(pki.caCert(), dir.resolve("imported-ca.pem"));
 
         ServerKeyManager km = new ServerKeyManager();
         ServerCertSpec p12Spec = ServerCertSpec.parse("*:" + ServerCertificatesTest.KEY_P12);
@@ -38,9 +40,9 @@ class ImportedCertificateHandshakeTest {
             record Case(String sni, String subject, boolean verify) {
             }
             for (Case c : List.of(
-                    new Case("pem.test", "CN = pem.test, O = Upstream Org", true),
-                    new Case("alias.test", "CN = pem.test, O = Upstream Org", false),
-                    new Case("a.wild.test", "CN = *.wild.test, O = Upstream Org", true),
+                    new Case("pem.test", "CN = pem.test, O = plainsight tests", true),
+                    new Case("alias.test", "CN = pem.test, O = plainsight tests", false),
+                    new Case("a.wild.test", "CN = *.wild.test, O = plainsight tests", true),
                     new Case("other.test", "C = US, O = IBM, OU = oc6748504754CellManager09, OU = oc6748504754Cell09,"
                             + " CN = oc6748504754.ibm.com", false),
                     new Case(null, "C = US, O = IBM, OU = oc6748504754CellManager09, OU = oc6748504754Cell09,"
@@ -56,13 +58,12 @@ class ImportedCertificateHandshakeTest {
                     cmd.addAll(List.of("-CAfile", "imported-ca.pem", "-verify_return_error",
                             "-verify_hostname", c.sni()));
                 }
-                var r = ExternalProcess.start(dir, cmd).await(Duration.ofSeconds(60));
-                assertThat(r.exitCode()).as(r.output()).isZero();
-                assertThat(ServerHandshakeTest.subject(r.output())).as(c.sni()).isEqualTo(c.subject());
+                var r = ExternalProcess.exec(dir, Duration.ofSeconds(60), cmd.toArray(String[]::new)).assertSuccess();
+                assertThat(ServerHandshakeTest.subject(r.stdout())).as(c.sni()).isEqualTo(c.subject());
                 if (c.verify()) {
-                    assertThat(r.output()).contains("Verify return code: 0 (ok)");
+                    assertThat(r.stdout()).contains("Verify return code: 0 (ok)");
                 }
-                assertThat(r.output()).contains(" 1 s:"); // the chain of two was sent
+                assertThat(r.stdout()).contains(" 1 s:"); // the chain of two was sent
             }
         }
         assertThat(km.importedFor("x.wild.test")).isNotNull();

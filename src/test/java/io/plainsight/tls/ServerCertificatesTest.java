@@ -3,8 +3,11 @@ package io.plainsight.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.plainsight.testing.ExternalProcess;
+import io.plainsight.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,12 +26,10 @@ class ServerCertificatesTest {
         Path key = dir.resolve(name + "-key.pem");
         List<String> cmd = new java.util.ArrayList<>(List.of(genkey));
         cmd.addAll(2, List.of("-out", key.toString()));
-        var r = ExternalProcess.start(dir, cmd).await(Duration.ofSeconds(120));
-        assertThat(r.exitCode()).as(r.output()).isZero();
-        var c = ExternalProcess.run(dir, Duration.ofSeconds(60), "openssl", "req", "-new", "-x509", "-key", key.toString(),
+        ExternalProcess.exec(dir, Duration.ofSeconds(120), cmd.toArray(String[]::new)).assertSuccess();
+        ExternalProcess.exec(dir, Duration.ofSeconds(60), "openssl", "req", "-new", "-x509", "-key", key.toString(),
                 "-subj", "/CN=" + cn, "-addext", "subjectAltName=DNS:" + cn, "-days", "2",
-                "-out", dir.resolve(name + "-cert.pem").toString());
-        assertThat(c.exitCode()).as(c.output()).isZero();
+                "-out", dir.resolve(name + "-cert.pem").toString()).assertSuccess();
         return key;
     }
 
@@ -101,12 +102,12 @@ class ServerCertificatesTest {
 
     @Test
     void pemLeafIsPutFirstInAChain() throws Exception {
-        TestPki pki = new TestPki("Chain CA");
-        KeyMaterial issued = pki.issue("chain.test", "chain.test");
+        TestPki.Issued issued = TestPki.shared().issue("chain.test", "chain.test");
+        List<X509Certificate> chain = issued.chain();
         Path f = dir.resolve("chain.pem");
-        Files.writeString(f, Pem.certificates(issued.chain()[1], issued.chain()[0]) + Pem.privateKey(issued.key()));
+        Files.writeString(f, Pem.certificates(chain.get(1), chain.get(0)) + Files.readString(issued.keyFile()));
         KeyMaterial m = ServerCertificates.load(f, null);
-        assertThat(m.chain()).containsExactly(issued.chain()[0], issued.chain()[1]);
+        assertThat(m.chain()).containsExactly(chain.get(0), chain.get(1));
     }
 
     @Test
@@ -134,9 +135,8 @@ class ServerCertificatesTest {
     @Test
     void encryptedPkcs8PemKeyUsesThePassword() throws Exception {
         Path enc = dir.resolve("enc-key.pem");
-        var r = ExternalProcess.run(dir, Duration.ofSeconds(60), "openssl", "pkcs8", "-topk8", "-in", "p8-key.pem",
-                "-out", enc.toString(), "-passout", "pass:s3cret");
-        assertThat(r.exitCode()).as(r.output()).isZero();
+        ExternalProcess.exec(dir, Duration.ofSeconds(60), "openssl", "pkcs8", "-topk8", "-in", "p8-key.pem",
+                "-out", enc.toString(), "-passout", "pass:s3cret").assertSuccess();
         Path f = dir.resolve("enc-combined.pem");
         Files.writeString(f, Files.readString(dir.resolve("p8-cert.pem")) + Files.readString(enc));
         assertThat(ServerCertificates.load(f, "s3cret".toCharArray()).leaf().getSubjectX500Principal().getName())

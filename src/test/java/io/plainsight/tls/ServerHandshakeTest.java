@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.ReferenceCountUtil;
+import io.plainsight.testing.ExternalProcess;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -59,7 +60,7 @@ class ServerHandshakeTest {
         List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
                 "-CAfile", "ca.pem", "-verify_return_error"));
         cmd.addAll(List.of(extra));
-        return ExternalProcess.start(home, cmd);
+        return ExternalProcess.builder(cmd).directory(home).start();
     }
 
     static String subject(String sClientOutput) {
@@ -76,10 +77,9 @@ class ServerHandshakeTest {
         }
         for (int i = 0; i < names.length; i++) {
             try (ExternalProcess p = clients.get(i)) {
-                var r = p.await(Duration.ofSeconds(60));
-                assertThat(r.exitCode()).as(r.output()).isZero();
-                assertThat(subject(r.output())).isEqualTo("CN = " + names[i]);
-                assertThat(r.output()).contains("Verify return code: 0 (ok)");
+                var r = p.waitFor(Duration.ofSeconds(60)).assertSuccess();
+                assertThat(subject(r.stdout())).isEqualTo("CN = " + names[i]);
+                assertThat(r.stdout()).contains("Verify return code: 0 (ok)");
             }
         }
         assertThat(plain.handshakes.get()).isGreaterThanOrEqualTo(names.length);
@@ -90,51 +90,46 @@ class ServerHandshakeTest {
     void tls12AndTls13AndNoSni() throws Exception {
         for (String version : List.of("-tls1_2", "-tls1_3")) {
             try (ExternalProcess p = sClient(plain.port(), "-servername", "v.test", version)) {
-                var r = p.await(Duration.ofSeconds(60));
-                assertThat(r.exitCode()).as(r.output()).isZero();
-                assertThat(subject(r.output())).isEqualTo("CN = v.test");
-                assertThat(r.output()).contains(version.equals("-tls1_2") ? "TLSv1.2" : "TLSv1.3");
+                var r = p.waitFor(Duration.ofSeconds(60)).assertSuccess();
+                assertThat(subject(r.stdout())).isEqualTo("CN = v.test");
+                assertThat(r.stdout()).contains(version.equals("-tls1_2") ? "TLSv1.2" : "TLSv1.3");
             }
         }
         try (ExternalProcess p = sClient(plain.port(), "-noservername", "-verify_ip", "127.0.0.1")) {
-            var r = p.await(Duration.ofSeconds(60));
-            assertThat(r.exitCode()).as(r.output()).isZero();
-            assertThat(subject(r.output())).isEqualTo("CN = 127.0.0.1");
+            var r = p.waitFor(Duration.ofSeconds(60)).assertSuccess();
+            assertThat(subject(r.stdout())).isEqualTo("CN = 127.0.0.1");
         }
     }
 
     @Test
     void curlTrustsTheForgedCertificateWithTheCa() throws Exception {
         int port = plain.port();
-        var ok = ExternalProcess.run(home, Duration.ofSeconds(60), "curl", "-sS", "--cacert", "ca.pem",
-                "--resolve", "www.curl.test:" + port + ":127.0.0.1", "https://www.curl.test:" + port + "/");
-        assertThat(ok.exitCode()).as(ok.output()).isZero();
-        assertThat(ok.output()).isEqualTo("ok");
-        var untrusted = ExternalProcess.run(home, Duration.ofSeconds(60), "curl", "-sS", "--capath", "/nonexistent",
+        var ok = ExternalProcess.exec(home, Duration.ofSeconds(60), "curl", "-sS", "--cacert", "ca.pem",
+                "--resolve", "www.curl.test:" + port + ":127.0.0.1", "https://www.curl.test:" + port + "/").assertSuccess();
+        assertThat(ok.stdout()).isEqualTo("ok");
+        assertThat(ok.stderr()).isEmpty();
+        var untrusted = ExternalProcess.exec(home, Duration.ofSeconds(60), "curl", "-sS", "--capath", "/nonexistent",
                 "--cacert", "/dev/null", "--resolve", "www.curl.test:" + port + ":127.0.0.1",
                 "https://www.curl.test:" + port + "/");
-        assertThat(untrusted.exitCode()).as(untrusted.output()).isNotZero();
+        assertThat(untrusted.exitCode()).as(untrusted.toString()).isNotZero();
     }
 
     @Test
     void alpnIsTheOneTheContextWasBuiltFor() throws Exception {
         try (ExternalProcess p = sClient(h2.port(), "-servername", "h2.test", "-alpn", "h2,http/1.1")) {
-            var r = p.await(Duration.ofSeconds(60));
-            assertThat(r.exitCode()).as(r.output()).isZero();
-            assertThat(r.output()).contains("ALPN protocol: h2");
-            assertThat(subject(r.output())).isEqualTo("CN = h2.test");
+            var r = p.waitFor(Duration.ofSeconds(60)).assertSuccess();
+            assertThat(r.stdout()).contains("ALPN protocol: h2");
+            assertThat(subject(r.stdout())).isEqualTo("CN = h2.test");
         }
         try (ExternalProcess p = sClient(plain.port(), "-servername", "h1.test", "-alpn", "h2,http/1.1")) {
-            var r = p.await(Duration.ofSeconds(60));
-            assertThat(r.exitCode()).as(r.output()).isZero();
-            assertThat(r.output()).contains("No ALPN negotiated");
+            var r = p.waitFor(Duration.ofSeconds(60)).assertSuccess();
+            assertThat(r.stdout()).contains("No ALPN negotiated");
         }
         var list = contexts.forAlpnList(List.of("h2", "http/1.1"));
         try (TlsTestServer s = new TlsTestServer(km, list, ServerHandshakeTest::forge);
              ExternalProcess p = sClient(s.port(), "-servername", "l.test", "-alpn", "http/1.1")) {
-            var r = p.await(Duration.ofSeconds(60));
-            assertThat(r.exitCode()).as(r.output()).isZero();
-            assertThat(r.output()).contains("ALPN protocol: http/1.1");
+            var r = p.waitFor(Duration.ofSeconds(60)).assertSuccess();
+            assertThat(r.stdout()).contains("ALPN protocol: http/1.1");
         }
         assertThat(contexts.forAlpn("h2")).isSameAs(contexts.forAlpn("h2"));
         assertThat(contexts.forAlpn(null)).isSameAs(contexts.forAlpn(null)).isNotSameAs(contexts.forAlpn("h2"));

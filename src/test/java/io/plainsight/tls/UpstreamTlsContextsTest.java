@@ -12,6 +12,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
+import io.plainsight.testing.ExternalProcess;
+import io.plainsight.testing.TestPki;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -37,24 +39,19 @@ class UpstreamTlsContextsTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        TestPki pki = new TestPki("Upstream Test CA");
-        testCa = dir.resolve("test-ca.pem");
-        Files.writeString(testCa, Pem.certificates(pki.caCert));
+        TestPki pki = TestPki.shared();
+        testCa = pki.caCert();
         // default certificate (no or other SNI): default.test and 127.0.0.1
-        KeyMaterial def = pki.issue("default.test", "default.test", "127.0.0.1");
-        Files.writeString(dir.resolve("default.pem"), Pem.certificates(def.chain()));
-        Files.writeString(dir.resolve("default-key.pem"), Pem.privateKey(def.key()));
+        TestPki.Issued def = pki.issue("default.test", "default.test", "127.0.0.1");
         // certificate for SNI upstream.test only
-        KeyMaterial sni = pki.issue("upstream.test", "upstream.test");
-        Files.writeString(dir.resolve("sni.pem"), Pem.certificates(sni.chain()));
-        Files.writeString(dir.resolve("sni-key.pem"), Pem.privateKey(sni.key()));
+        TestPki.Issued sni = pki.issue("upstream.test", "upstream.test");
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        server = ExternalProcess.start(dir, List.of("openssl", "s_server", "-accept", "127.0.0.1:" + port,
-                "-cert", "default.pem", "-key", "default-key.pem",
-                "-servername", "upstream.test", "-cert2", "sni.pem", "-key2", "sni-key.pem",
-                "-alpn", "h2,http/1.1", "-quiet"));
+        server = ExternalProcess.builder("openssl", "s_server", "-accept", "127.0.0.1:" + port,
+                "-cert", def.chainFile().toString(), "-key", def.keyFile().toString(),
+                "-servername", "upstream.test", "-cert2", sni.chainFile().toString(), "-key2", sni.keyFile().toString(),
+                "-alpn", "h2,http/1.1", "-quiet").directory(dir).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             try (Socket probe = new Socket("127.0.0.1", port)) {

@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import io.plainsight.event.CloseKind;
 import io.plainsight.event.Sink;
+import io.plainsight.testing.ExternalProcess;
+import io.plainsight.testing.Tshark;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PcapFailureTest {
     static final long T = 1_700_000_000_000_000L;
     static final PcapOptions RETRY_ALWAYS = PcapOptions.defaults().withRetryInterval(Duration.ZERO);
+    static final Tshark TSHARK = new Tshark();
+    static final Duration TOOL_TIMEOUT = Duration.ofSeconds(60);
 
     @TempDir Path tmp;
 
@@ -48,9 +51,8 @@ class PcapFailureTest {
     }
 
     static int packetsIn(Path file) {
-        Tshark.Result r = Tshark.tshark("-r", file.toString(), "-T", "fields", "-e", "frame.number").ok();
-        assertThat(r.stderr()).doesNotContain("cut short").doesNotContain("appears to be damaged");
-        return r.lines().size();
+        TSHARK.assertReadsCleanly(file);
+        return TSHARK.count(file, null);
     }
 
     @Test
@@ -79,7 +81,7 @@ class PcapFailureTest {
             assertThat(logs.at(Level.ERROR)).hasSize(1);
             assertThat(packetsIn(file)).isEqualTo(written);
         }
-        Tshark.assertCleanCapture(file);
+        TSHARK.assertChecksumsAndTcpAnalysisClean(file);
     }
 
     @Test
@@ -135,8 +137,9 @@ class PcapFailureTest {
     @Test
     void fullDiskKeepsWholeRecordsCountsLossAndResumes() throws Exception {
         Path mnt = Files.createDirectories(tmp.resolve("small-fs"));
-        Tshark.Result mount = Tshark.run(List.of("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt.toString()));
-        Assumptions.assumeTrue(mount.exit() == 0, "cannot mount a tmpfs here (" + mount.stderr().strip() + "); skipping the full-disk resume test");
+        ExternalProcess.Result mount = ExternalProcess.exec(TOOL_TIMEOUT, "mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs",
+                mnt.toString());
+        Assumptions.assumeTrue(mount.exitCode() == 0, "cannot mount a tmpfs here (" + mount.stderr().strip() + "); skipping the full-disk resume test");
         Path file = mnt.resolve("cap.pcap");
         Path filler = mnt.resolve("filler");
         try (LogCapture logs = new LogCapture();
@@ -177,12 +180,11 @@ class PcapFailureTest {
             assertThat(logs.at(Level.WARN)).containsExactly("pcap capture resumed at " + file + " after " + lost + " packets lost");
             assertThat(logs.at(Level.ERROR)).hasSize(1);
             assertThat(packetsIn(file)).isEqualTo(inFile + fourth);
-            assertThat(Tshark.tshark("-r", file.toString(), "-Y", "http.request", "-T", "fields", "-e", "http.request.uri")
-                    .ok().lines()).contains("/1", "/4");
+            assertThat(TSHARK.fieldLines(file, "http.request", "http.request.uri")).contains("/1", "/4");
             // sequence numbers went on while failing: the reader sees an honest gap, not a reused range
-            assertThat(Tshark.run(List.of("capinfos", file.toString())).exit()).isZero();
+            ExternalProcess.run(TOOL_TIMEOUT, "capinfos", file.toString());
         } finally {
-            Tshark.run(List.of("umount", mnt.toString()));
+            ExternalProcess.exec(TOOL_TIMEOUT, "umount", mnt.toString());
         }
     }
 

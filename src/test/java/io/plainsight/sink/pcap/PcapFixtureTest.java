@@ -6,6 +6,7 @@ import static io.plainsight.sink.pcap.TestEvents.addr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.plainsight.event.CloseKind;
+import io.plainsight.testing.Tshark;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PcapFixtureTest {
     static final long T0 = 1_700_000_000_123_456L;
+    static final Tshark TSHARK = new Tshark();
     static final String REQUEST = "GET /hello HTTP/1.1\r\nHost: example.test\r\n\r\n";
     static final String RESPONSE = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello";
 
@@ -69,11 +71,11 @@ class PcapFixtureTest {
         // SYN options: MSS 1460, NOP, window scale 14
         assertThat(HexFormat.of().formatHex(bytes, 40 + 14 + 20 + 20, 40 + 62)).isEqualTo("020405b4" + "01" + "03030e");
 
-        Tshark.assertCleanCapture(file);
-        List<String> rows = Tshark.tshark("-r", file.toString(), "-T", "fields", "-E", "separator=,",
+        TSHARK.assertChecksumsAndTcpAnalysisClean(file);
+        List<String> rows = TSHARK.run(file, List.of("-T", "fields", "-E", "separator=,",
                         "-e", "ip.src", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.flags", "-e", "tcp.seq",
-                        "-e", "tcp.ack", "-e", "tcp.len", "-e", "ip.id", "-e", "frame.time_epoch")
-                .ok().lines();
+                        "-e", "tcp.ack", "-e", "tcp.len", "-e", "ip.id", "-e", "frame.time_epoch"))
+                .assertSuccess().stdout().lines().toList();
         int req = REQUEST.length();
         int resp = RESPONSE.length();
         assertThat(rows).containsExactly(
@@ -85,12 +87,10 @@ class PcapFixtureTest {
                 "192.0.2.10,51000,80,0x0011," + (1 + req) + "," + (1 + resp) + ",0,0x0004,1700000000.126456000",
                 "198.51.100.20,80,51000,0x0011," + (1 + resp) + "," + (2 + req) + ",0,0x0003,1700000000.126456000",
                 "192.0.2.10,51000,80,0x0010," + (2 + req) + "," + (2 + resp) + ",0,0x0005,1700000000.126456000");
-        assertThat(Tshark.tshark("-r", file.toString(), "-Y", "http", "-T", "fields",
-                        "-e", "http.request.method", "-e", "http.request.uri", "-e", "http.response.code", "-e", "http.file_data")
-                .ok().lines())
+        assertThat(TSHARK.fieldLines(file, "http",
+                        "http.request.method", "http.request.uri", "http.response.code", "http.file_data"))
                 .containsExactly("GET\t/hello\t\t", "\t\t200\thello");
-        assertThat(Tshark.tshark("-r", file.toString(), "-Y", "tcp.flags.syn==1", "-T", "fields",
-                        "-e", "tcp.options.mss_val", "-e", "tcp.options.wscale.shift").ok().lines())
+        assertThat(TSHARK.fieldLines(file, "tcp.flags.syn==1", "tcp.options.mss_val", "tcp.options.wscale.shift"))
                 .containsExactly("1460\t14", "1460\t14");
     }
 
@@ -105,10 +105,10 @@ class PcapFixtureTest {
         assertThat(HexFormat.of().formatHex(bytes, 24 + 8, 24 + 16)).isEqualTo("52000000" + "52000000");
         assertThat(HexFormat.of().formatHex(bytes, 40 + 12, 40 + 14 + 8)).isEqualTo("86dd" + "60000000" + "001c" + "06" + "40");
 
-        Tshark.assertCleanCapture(file);
-        List<String> rows = Tshark.tshark("-r", file.toString(), "-T", "fields", "-E", "separator=,",
-                        "-e", "ipv6.src", "-e", "tcp.dstport", "-e", "tcp.flags", "-e", "tcp.seq", "-e", "tcp.ack", "-e", "tcp.len")
-                .ok().lines();
+        TSHARK.assertChecksumsAndTcpAnalysisClean(file);
+        List<String> rows = TSHARK.run(file, List.of("-T", "fields", "-E", "separator=,",
+                        "-e", "ipv6.src", "-e", "tcp.dstport", "-e", "tcp.flags", "-e", "tcp.seq", "-e", "tcp.ack", "-e", "tcp.len"))
+                .assertSuccess().stdout().lines().toList();
         int req = 66 + 200;
         assertThat(rows).containsExactly(
                 "2001:db8::10,80,0x0002,0,0,0",
@@ -119,8 +119,7 @@ class PcapFixtureTest {
                 "2001:db8::10,80,0x0018,201,1," + (req - 200),
                 "2001:db8::20,51001,0x0018,1," + (1 + req) + ",27",
                 "2001:db8::20,51001,0x0014,28," + (1 + req) + ",0");
-        assertThat(Tshark.tshark("-r", file.toString(), "-Y", "http", "-T", "fields",
-                        "-e", "http.request.method", "-e", "http.response.code").ok().lines())
+        assertThat(TSHARK.fieldLines(file, "http", "http.request.method", "http.response.code"))
                 .containsExactly("POST\t", "\t204");
     }
 

@@ -6,6 +6,7 @@ import static io.plainsight.sink.pcap.TestEvents.addr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.plainsight.event.CloseKind;
+import io.plainsight.testing.Tshark;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** tshark as the independent reader: payload bytes, HTTP, exported objects, TCP analysis. */
 class PcapTsharkTest {
+    static final Tshark TSHARK = new Tshark();
     @TempDir Path tmp;
 
     static byte[] randomBytes(int n, long seed) {
@@ -63,25 +65,22 @@ class PcapTsharkTest {
             assertThat(sink.lostPackets()).isZero();
         }
 
-        byte[][] followed = Tshark.follow(file, 0);
-        assertThat(followed[0]).as("client to server bytes").isEqualTo(c2s.toByteArray());
-        assertThat(followed[1].length).isEqualTo(s2c.size());
-        assertThat(followed[1]).as("server to client bytes").isEqualTo(s2c.toByteArray());
+        assertThat(TSHARK.followTcpRaw(file, 0, true)).as("client to server bytes").isEqualTo(c2s.toByteArray());
+        byte[] followedS2c = TSHARK.followTcpRaw(file, 0, false);
+        assertThat(followedS2c.length).isEqualTo(s2c.size());
+        assertThat(followedS2c).as("server to client bytes").isEqualTo(s2c.toByteArray());
 
-        assertThat(Tshark.tshark("-r", file.toString(), "-Y", "http", "-T", "fields",
-                        "-e", "http.request.method", "-e", "http.request.uri", "-e", "http.response.code").ok().lines())
+        assertThat(TSHARK.fieldLines(file, "http", "http.request.method", "http.request.uri", "http.response.code"))
                 .containsExactly("GET\t/small.txt\t", "\t\t200", "GET\t/page.html\t", "\t\t200", "GET\t/big.bin\t", "\t\t200");
 
-        Path objects = tmp.resolve("objects");
-        Files.createDirectories(objects);
-        Tshark.tshark("-r", file.toString(), "-q", "--export-objects", "http," + objects).ok();
+        Path objects = TSHARK.exportHttpObjects(file, tmp.resolve("objects"));
         assertThat(Files.readAllBytes(objects.resolve("small.txt"))).isEqualTo(small);
         assertThat(Files.readAllBytes(objects.resolve("page.html"))).isEqualTo(page);
         assertThat(Files.readAllBytes(objects.resolve("big.bin"))).isEqualTo(big);
 
-        Tshark.assertCleanCapture(file);
+        TSHARK.assertChecksumsAndTcpAnalysisClean(file);
         // no segment above the MSS
-        assertThat(Tshark.tshark("-r", file.toString(), "-Y", "tcp.len > 1460").ok().stdout()).isBlank();
+        assertThat(TSHARK.count(file, "tcp.len > 1460")).isZero();
     }
 
     @Test
@@ -106,14 +105,12 @@ class PcapTsharkTest {
             ev.data(9, ts + 3, C2S, settingsAck);
             ev.close(9, ts + 4, CloseKind.FIN, C2S);
         }
-        Tshark.assertCleanCapture(file);
-        assertThat(Tshark.tshark("-r", file.toString(), "-Y", "tcp.len > 0", "-T", "fields", "-e", "tcp.dstport").ok().lines())
-                .contains("80");
-        assertThat(Tshark.tshark("-r", file.toString(), "-Y", "http2.type == 1", "-T", "fields",
-                        "-e", "http2.headers.method", "-e", "http2.headers.path", "-e", "http2.headers.status").ok().lines())
+        TSHARK.assertChecksumsAndTcpAnalysisClean(file);
+        assertThat(TSHARK.fieldLines(file, "tcp.len > 0", "tcp.dstport")).contains("80");
+        assertThat(TSHARK.fieldLines(file, "http2.type == 1", "http2.headers.method", "http2.headers.path",
+                        "http2.headers.status"))
                 .containsExactly("GET\t/\t", "\t\t200");
-        assertThat(Tshark.tshark("-r", file.toString(), "-Y", "http2.type == 0", "-T", "fields", "-e", "http2.data.data")
-                .ok().lines()).containsExactly("6869");
+        assertThat(TSHARK.fieldLines(file, "http2.type == 0", "http2.data.data")).containsExactly("6869");
     }
 
     static byte[] concat(byte[]... parts) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
 import io.plainsight.event.CloseKind;
+import io.plainsight.testing.Tshark;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,12 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** Which server port and addresses the capture shows. */
 class PortMappingTest {
     static final long T = 1_700_000_000_000_000L;
+    static final Tshark TSHARK = new Tshark();
     @TempDir Path tmp;
 
     private List<String> ports(Path file) {
-        Tshark.assertCleanCapture(file);
-        return Tshark.tshark("-r", file.toString(), "-Y", "tcp.flags.syn==1 && tcp.flags.ack==0", "-T", "fields",
-                "-e", "tcp.stream", "-e", "tcp.dstport").ok().lines();
+        TSHARK.assertChecksumsAndTcpAnalysisClean(file);
+        return TSHARK.fieldLines(file, "tcp.flags.syn==1 && tcp.flags.ack==0", "tcp.stream", "tcp.dstport");
     }
 
     private static void conversations(PcapFileSink sink) {
@@ -57,18 +58,14 @@ class PortMappingTest {
             conversations(sink);
         }
         assertThat(ports(file)).containsExactly("0\t80", "1\t993", "2\t8080", "3\t5000");
-        assertThat(Tshark.tshark("-r", file.toString(), "-Y", "http.request", "-T", "fields", "-e", "http.request.method")
-                .ok().lines()).containsExactly("GET", "PROPFIND");
+        assertThat(TSHARK.fieldLines(file, "http.request", "http.request.method")).containsExactly("GET", "PROPFIND");
         // tshark dissects 993 as TLS by default; the decrypted bytes read as IMAP when told so
-        assertThat(Tshark.tshark("-r", file.toString(), "-d", "tcp.port==993,imap", "-Y", "imap", "-T", "fields",
-                        "-e", "imap.isrequest", "-e", "imap.line").ok().lines())
+        assertThat(TSHARK.withDecodeAs("tcp.port==993,imap").fieldLines(file, "imap", "imap.isrequest", "imap.line"))
                 .containsExactly("0\t* OK IMAP4rev1 ready\\r\\n", "1\ta001 CAPABILITY\\r\\n");
         // closes: FIN exchange (1, 2), RST from the client (3), RST from the server on error (4)
-        assertThat(Tshark.tshark("-r", file.toString(), "-Y", "tcp.flags.reset==1", "-T", "fields", "-e", "tcp.stream",
-                        "-e", "tcp.srcport").ok().lines())
+        assertThat(TSHARK.fieldLines(file, "tcp.flags.reset==1", "tcp.stream", "tcp.srcport"))
                 .containsExactly("2\t40003", "3\t5000");
-        assertThat(Tshark.tshark("-r", file.toString(), "-Y", "tcp.flags.fin==1", "-T", "fields", "-e", "tcp.stream",
-                        "-e", "tcp.srcport").ok().lines())
+        assertThat(TSHARK.fieldLines(file, "tcp.flags.fin==1", "tcp.stream", "tcp.srcport"))
                 .containsExactly("0\t40001", "0\t80", "1\t40002", "1\t993");
     }
 
@@ -108,7 +105,7 @@ class PortMappingTest {
             ev.close(5, T + 2, CloseKind.FIN, C2S);
         }
         assertThat(Files.size(file)).isEqualTo(PcapFormat.GLOBAL_HEADER_BYTES);
-        assertThat(Tshark.tshark("-r", file.toString()).ok().stdout()).isBlank();
+        assertThat(TSHARK.count(file, null)).isZero();
     }
 
     @Test
@@ -124,12 +121,10 @@ class PortMappingTest {
             ev.data(2, T + 11, C2S, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
             ev.close(2, T + 12, CloseKind.FIN, null);
         }
-        Tshark.assertCleanCapture(file);
-        assertThat(Tshark.tshark("-r", file.toString(), "-Y", "tcp.flags.syn==1 && tcp.flags.ack==0", "-T", "fields",
-                        "-e", "ipv6.src", "-e", "ipv6.dst", "-e", "ip.src").ok().lines())
+        TSHARK.assertChecksumsAndTcpAnalysisClean(file);
+        assertThat(TSHARK.fieldLines(file, "tcp.flags.syn==1 && tcp.flags.ack==0", "ipv6.src", "ipv6.dst", "ip.src"))
                 .containsExactly("::ffff:192.0.2.7\t2001:db8::1\t", "2001:db8::9\t::ffff:198.51.100.1\t");
-        assertThat(Tshark.tshark("-r", file.toString(), "-Y", "http", "-T", "fields", "-e", "http.request.method",
-                        "-e", "http.response.code").ok().lines())
+        assertThat(TSHARK.fieldLines(file, "http", "http.request.method", "http.response.code"))
                 .containsExactly("GET\t", "\t204", "GET\t");
     }
 

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.plainsight.event.CloseKind;
+import io.plainsight.testing.ExternalProcess;
+import io.plainsight.testing.Tshark;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RotationTest {
     /** 2023-11-14 23:00:00 UTC. */
     static final long HOUR = 1_700_002_800L * 1_000_000L;
+    static final Tshark TSHARK = new Tshark();
+    static final Duration TOOL_TIMEOUT = Duration.ofSeconds(120);
 
     @TempDir Path tmp;
 
@@ -85,17 +89,16 @@ class RotationTest {
         List<String> merge = new ArrayList<>(List.of("mergecap", "-a", "-w", tmp.resolve("all.pcap").toString()));
         for (Path f : files) {
             assertThat(Files.size(f)).isLessThanOrEqualTo(max);
-            assertThat(Tshark.run(List.of("capinfos", f.toString())).exit()).isZero();
-            assertThat(Tshark.tshark("-r", f.toString()).ok().lines()).isNotEmpty();
+            ExternalProcess.run(TOOL_TIMEOUT, "capinfos", f.toString());
+            assertThat(TSHARK.count(f, null)).isPositive();
             merge.add(f.toString());
         }
-        Tshark.run(merge).ok();
+        ExternalProcess.run(TOOL_TIMEOUT, merge.toArray(String[]::new));
         // the files concatenated are one clean conversation with every byte
         Path all = tmp.resolve("all.pcap");
-        Tshark.assertCleanCapture(all);
-        byte[][] followed = Tshark.follow(all, 0);
-        assertThat(followed[0]).isEqualTo(request);
-        assertThat(followed[1]).isEqualTo(response);
+        TSHARK.assertChecksumsAndTcpAnalysisClean(all);
+        assertThat(TSHARK.followTcpRaw(all, 0, true)).isEqualTo(request);
+        assertThat(TSHARK.followTcpRaw(all, 0, false)).isEqualTo(response);
     }
 
     @Test
@@ -123,16 +126,16 @@ class RotationTest {
         Path f23 = dir.resolve("plainsight-20231114-230000.pcap");
         Path f00 = dir.resolve("plainsight-20231115-000000.pcap");
         // handshake and the first request before 23:00; both responses' segments after
-        assertThat(Tshark.tshark("-r", f22.toString(), "-T", "fields", "-e", "tcp.len").ok().lines())
+        assertThat(TSHARK.fieldLines(f22, null, "tcp.len"))
                 .containsExactly("0", "0", "0", "28");
-        assertThat(Tshark.tshark("-r", f23.toString(), "-T", "fields", "-e", "frame.time_epoch").ok().lines())
+        assertThat(TSHARK.fieldLines(f23, null, "frame.time_epoch"))
                 .hasSize(4) // 3 segments of the response, the second request
                 .allSatisfy(t -> assertThat(Double.parseDouble(t)).isBetween(HOUR / 1e6, HOUR / 1e6 + 3600));
-        assertThat(Tshark.tshark("-r", f00.toString(), "-T", "fields", "-e", "tcp.flags").ok().lines())
+        assertThat(TSHARK.fieldLines(f00, null, "tcp.flags"))
                 .containsExactly("0x0018", "0x0011", "0x0011", "0x0010");
         Path all = tmp.resolve("all.pcap");
-        Tshark.run(List.of("mergecap", "-a", "-w", all.toString(), f22.toString(), f23.toString(), f00.toString())).ok();
-        Tshark.assertCleanCapture(all);
-        assertThat(Tshark.follow(all, 0)[1]).isEqualTo(s2c.toByteArray());
+        ExternalProcess.run(TOOL_TIMEOUT, "mergecap", "-a", "-w", all.toString(), f22.toString(), f23.toString(), f00.toString());
+        TSHARK.assertChecksumsAndTcpAnalysisClean(all);
+        assertThat(TSHARK.followTcpRaw(all, 0, false)).isEqualTo(s2c.toByteArray());
     }
 }
