@@ -1,7 +1,59 @@
 package io.plainsight.cli;
 
-public final class Main {
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code plainsight} command line. */
+@Command(name = "plainsight",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = "Captures and decrypts the traffic passing through it.",
+        subcommands = {ReverseCommand.class, OriginateCommand.class, CaCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     public static void main(String[] args) {
-        System.out.println("plainsight");
+        int code = run(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Parses and runs; returns the exit code. Long-running commands return when stopped. */
+    public static int run(String... args) {
+        CommandLine cl = commandLine();
+        try {
+            args = ConfigFile.expand(cl, args);
+        } catch (CommandLine.ParameterException e) {
+            cl.getErr().println("plainsight: " + e.getMessage());
+            return 2;
+        }
+        return cl.execute(args);
+    }
+
+    /** The configured picocli command line (errors as one-line messages, not stack traces). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOverwrittenOptionsAllowed(true);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof IllegalArgumentException) {
+                commandLine.getErr().println("plainsight: " + ex.getMessage());
+                commandLine.usage(commandLine.getErr());
+                return 2;
+            }
+            if (ex instanceof StartupException || ex instanceof IllegalStateException
+                    || ex instanceof io.plainsight.tls.TlsSetupException) {
+                commandLine.getErr().println("plainsight: " + ex.getMessage());
+                return 1;
+            }
+            throw ex;
+        });
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 }

@@ -1,0 +1,101 @@
+package io.plainsight.cli;
+
+import io.plainsight.event.CaptureBus;
+import io.plainsight.event.Sink;
+import io.plainsight.proxy.HostPort;
+import io.plainsight.proxy.ProxyServer;
+import io.plainsight.proxy.ProxySettings;
+import io.plainsight.proxy.ProxyTls;
+import io.plainsight.proxy.Transport;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** What the relay modes (reverse, terminate, originate) share: listen, connect, capture, run until stopped. */
+abstract class RelayCommand implements Callable<Integer> {
+    static final Logger log = LoggerFactory.getLogger("plainsight");
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    HomeOption home;
+
+    @Mixin
+    ConfigOption config;
+
+    @Mixin
+    CaptureOptions capture;
+
+    @Mixin
+    UpstreamOptions upstream;
+
+    @Option(names = "--listen", paramLabel = "[IP:]PORT", required = true,
+            description = "Accept clients here (a bare port listens on 127.0.0.1).")
+    String listen;
+
+    @Option(names = "--connect", paramLabel = "HOST:PORT", required = true, description = "The backend.")
+    String connect;
+
+    @Option(names = "--io-threads", paramLabel = "N", description = "I/O threads (default: one per core).")
+    int ioThreads = Runtime.getRuntime().availableProcessors();
+
+    /** Settings for this mode, from the parsed options. */
+    abstract ProxySettings settings(HostPort listen, HostPort target);
+
+    /** The TLS wiring for this mode. */
+    abstract ProxyTls tls(Path home, HostPort target);
+
+    /** One line describing what this listener does, for the start-up log. */
+    abstract String describe(ProxySettings s);
+
+    HostPort parse(String option, String value, boolean listenAddress) {
+        try {
+            return listenAddress ? HostPort.parseListen(option, value) : HostPort.parse(option, value);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** Starts listening; returns once bound. */
+    public Running start() throws InterruptedException {
+        HostPort listenAt = parse("--listen", listen, true);
+        HostPort target = parse("--connect", connect, false);
+        ProxySettings settings = settings(listenAt, target);
+        Path homeDir = home.resolve();
+        ProxyTls tls = tls(homeDir, target);
+        List<Sink> sinks = Outputs.build(capture, homeDir);
+        CaptureBus bus = new CaptureBus(sinks, capture.overflowPolicy(), CaptureBus.DEFAULT_QUEUE_BYTES);
+        ProxyServer server = new ProxyServer(settings, tls, bus);
+        InetSocketAddress bound;
+        try {
+            bound = server.start(ioThreads);
+        } catch (IllegalStateException e) {
+            bus.close();
+            throw new StartupException(e.getMessage(), e);
+        }
+        log.info("{} listening on {} ({}, {} I/O threads)", describe(settings),
+                HostPort.parseListen("--listen", bound.getAddress().getHostAddress().contains(":")
+                        ? "[" + bound.getAddress().getHostAddress() + "]:" + bound.getPort()
+                        : bound.getAddress().getHostAddress() + ":" + bound.getPort()),
+                Transport.name(), ioThreads);
+        return new Running(server, bus, bound);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Running running = start();
+        Thread hook = new Thread(running::close, "shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        running.await();
+        return 0;
+    }
+}

@@ -1,0 +1,26 @@
+package io.plainsight.proxy;
+
+import java.util.List;
+
+/**
+ * What plainsight reads from a TLS ClientHello before it decides where to connect: the name the
+ * client asks for, its ALPN offer, and the lists later fingerprints (JA3/JA4) are made of.
+ *
+ * @param legacyVersion the client_version field, e.g. 0x0303
+ * @param sni the server_name (host_name) or null
+ * @param alpn the protocols offered in application_layer_protocol_negotiation, in order; empty if none
+ * @param cipherSuites cipher suite code points in order
+ * @param extensions extension types in order
+ * @param supportedGroups supported_groups (elliptic curves), in order
+ * @param ecPointFormats ec_point_formats, in order
+ * @param supportedVersions supported_versions, in order
+ */
+public record ClientHello(
+        int legacyVersion,
+        String sni,
+        List<String> alpn,
+        List<Integer> cipherSuites,
+        List<Integer> extensions,
+        List<Integer> supportedGroups,
+        List<Integer> ecPointFormats,
+        List<Integer> supportedVersions) {}

@@ -1,0 +1,80 @@
+package io.plainsight.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.SslClientHelloHandler;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.plainsight.event.Leg;
+import io.plainsight.event.Mode;
+import java.util.List;
+
+/**
+ * Reads the client's ClientHello (without consuming it), opens the upstream leg with the client's
+ * SNI and ALPN offer, then finishes the client's handshake with the ALPN the upstream chose and a
+ * certificate for the name asked (copying the upstream's subject and SANs when re-encrypting).
+ */
+final class ClientTlsHandler extends SslClientHelloHandler<Upstream> {
+    private final Conversation conv;
+    private final ProxySettings settings;
+    private final ProxyTls tls;
+    private final UpstreamConnector connector;
+
+    ClientTlsHandler(Conversation conv, ProxySettings settings, ProxyTls tls, UpstreamConnector connector) {
+        this.conv = conv;
+        this.settings = settings;
+        this.tls = tls;
+        this.connector = connector;
+    }
+
+    @Override
+    protected Future<Upstream> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) {
+        Promise<Upstream> promise = ctx.executor().newPromise();
+        if (clientHello == null) {
+            conv.fail("client sent no TLS ClientHello");
+            return promise.setFailure(new IllegalStateException("no ClientHello"));
+        }
+        ClientHello hello;
+        try {
+            hello = ClientHelloParser.parse(clientHello);
+        } catch (ClientHelloParser.MalformedClientHelloException e) {
+            conv.fail("client " + e.getMessage());
+            return promise.setFailure(e);
+        }
+        conv.sni = hello.sni();
+        // the client's ALPN offer goes upstream as is (h2 works end to end without re-encoding)
+        connector.connect(conv, hello.sni(), settings.mode() == Mode.REVERSE ? hello.alpn() : List.of(), promise);
+        return promise;
+    }
+
+    @Override
+    protected void onLookupComplete(ChannelHandlerContext ctx, Future<Upstream> future) {
+        if (!future.isSuccess()) {
+            ctx.close();
+            return;
+        }
+        Upstream up = future.getNow();
+        String name = conv.sni != null ? conv.sni : settings.sniDefault();
+        List<String> alpn = settings.mode() == Mode.REVERSE
+                ? (up.alpn() == null ? List.of() : List.of(up.alpn()))
+                : settings.alpn();
+        SslHandler ssl;
+        try {
+            ssl = tls.clientLeg(ctx.alloc(), name, alpn, up.leaf());
+        } catch (RuntimeException e) {
+            conv.fail("no certificate for '" + name + "': " + Failures.rootMessage(e));
+            return;
+        }
+        ctx.pipeline().replace(this, "tls", ssl);
+        ssl.handshakeFuture().addListener(hf -> {
+            tls.clientLegDone(ssl);
+            if (!hf.isSuccess()) {
+                conv.failed(true, false, hf.cause());
+                return;
+            }
+            conv.tlsEstablished(Leg.CLIENT, ssl);
+            conv.activate();
+        });
+    }
+}

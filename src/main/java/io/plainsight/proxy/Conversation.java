@@ -1,0 +1,226 @@
+package io.plainsight.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.ssl.SslHandler;
+import io.plainsight.event.CaptureBus;
+import io.plainsight.event.Clock;
+import io.plainsight.event.CloseKind;
+import io.plainsight.event.ConnectionClosed;
+import io.plainsight.event.ConnectionOpened;
+import io.plainsight.event.DataChunk;
+import io.plainsight.event.Direction;
+import io.plainsight.event.Leg;
+import io.plainsight.event.Mode;
+import io.plainsight.event.TlsEstablished;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateEncodingException;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One proxied conversation: the client channel, the upstream channel, and what the capture bus
+ * hears about them. All methods run on the client channel's event loop (the upstream channel is
+ * registered on the same loop), so no locking is needed.
+ */
+public final class Conversation {
+    private static final Logger log = LoggerFactory.getLogger("plainsight");
+    private static final AtomicLong IDS = new AtomicLong();
+
+    final long id = IDS.incrementAndGet();
+    final Mode mode;
+    final CaptureBus bus;
+    final Channel client;
+    final InetSocketAddress listener;
+    final HostPort target;
+    final long startMicros = Clock.nowMicros();
+    Channel upstream;
+    RelayHandler clientRelay;
+    RelayHandler upstreamRelay;
+    String sni;
+    private boolean opened;
+    private boolean finished;
+    private long c2s;
+    private long s2c;
+    private Direction closedBy;
+    private CloseKind kind;
+    private String error;
+    private int inactive;
+
+    Conversation(Mode mode, CaptureBus bus, Channel client, HostPort target) {
+        this.mode = mode;
+        this.bus = bus;
+        this.client = client;
+        this.listener = (InetSocketAddress) client.localAddress();
+        this.target = target;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    /** Both ends are known: tells the sinks. */
+    void open(Channel upstream, boolean tlsCarried) {
+        this.upstream = upstream;
+        if (opened) {
+            return;
+        }
+        opened = true;
+        SocketAddress remote = upstream.remoteAddress();
+        InetSocketAddress server = remote instanceof InetSocketAddress isa ? isa : target.unresolved();
+        bus.publish(new ConnectionOpened(id, startMicros, mode, (InetSocketAddress) client.remoteAddress(), server,
+                listener, sni, tlsCarried));
+    }
+
+    void tlsEstablished(Leg leg, SslHandler ssl) {
+        SSLSession s = ssl.engine().getSession();
+        String fingerprint = null;
+        try {
+            Certificate[] certs = leg == Leg.UPSTREAM ? s.getPeerCertificates() : s.getLocalCertificates();
+            if (certs != null && certs.length > 0) {
+                fingerprint = sha256(certs[0].getEncoded());
+            }
+        } catch (SSLPeerUnverifiedException | CertificateEncodingException e) {
+            // no certificate (PSK) or unreadable: leave it out
+        }
+        bus.publish(new TlsEstablished(id, Clock.nowMicros(), leg, s.getProtocol(), s.getCipherSuite(),
+                ssl.applicationProtocol(), leg == Leg.CLIENT ? sni : upstreamSni(), fingerprint));
+    }
+
+    private String upstreamSni() {
+        return sni != null ? sni : (target.isIpLiteral() ? null : target.host());
+    }
+
+    /** Counts and taps application bytes on their way through. */
+    void data(Direction direction, ByteBuf buf) {
+        int n = buf.readableBytes();
+        if (direction == Direction.CLIENT_TO_SERVER) {
+            c2s += n;
+        } else {
+            s2c += n;
+        }
+        if (opened && n > 0 && !bus.isEmpty()) {
+            bus.publish(new DataChunk(id, Clock.nowMicros(), direction, buf.retainedSlice()));
+        }
+    }
+
+    /** Both relays start forwarding (and flush what they held back). */
+    void activate() {
+        clientRelay.activate();
+        if (upstreamRelay != null) {
+            upstreamRelay.activate();
+        }
+    }
+
+    /**
+     * The conversation cannot go on: logs one line naming the cause, and closes both ends.
+     *
+     * @param reason e.g. "backend 127.0.0.1:8443: TLS handshake failed: ..."
+     */
+    void fail(String reason) {
+        if (error == null && !finished) {
+            error = reason;
+            kind = CloseKind.ERROR;
+            log.warn("#{} {}: {}", id, client.remoteAddress() == null ? "?" : addr(client.remoteAddress()), reason);
+        }
+        closeBoth();
+    }
+
+    /**
+     * An exception on one leg: before the conversation is active it is a handshake failure, after,
+     * a protocol or I/O error.
+     */
+    void failed(boolean clientLeg, boolean established, Throwable cause) {
+        String who = clientLeg ? "client" : "backend " + target;
+        String notTls = Failures.notTls(cause);
+        if (notTls != null) {
+            fail(who + " " + notTls);
+        } else if (!established && Failures.find(cause, javax.net.ssl.SSLException.class) != null) {
+            fail(who + " TLS handshake failed: " + Failures.handshake(cause));
+        } else {
+            fail(who + ": " + Failures.rootMessage(cause));
+        }
+    }
+
+    /** A peer reset its connection. */
+    void reset(Direction side, Throwable cause) {
+        if (kind == null) {
+            kind = CloseKind.RST;
+            closedBy = side;
+        }
+        closeBoth();
+    }
+
+    /** One channel went inactive. */
+    void channelClosed(Channel ch) {
+        Direction side = ch == client ? Direction.CLIENT_TO_SERVER : Direction.SERVER_TO_CLIENT;
+        if (closedBy == null && kind == null) {
+            closedBy = side;
+        }
+        Channel other = ch == client ? upstream : client;
+        if (other != null && other.isActive()) {
+            other.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+        inactive++;
+        if (ch == client && (upstream == null || !upstream.isOpen())) {
+            finish();
+        } else if (inactive >= 2 || other == null || !other.isOpen()) {
+            finish();
+        }
+    }
+
+    /** The upstream connection was never made (or closed before it was registered here). */
+    void upstreamGone() {
+        if (!client.isOpen()) {
+            finish();
+        }
+    }
+
+    void closeBoth() {
+        if (client.isOpen()) {
+            client.close();
+        }
+        if (upstream != null && upstream.isOpen()) {
+            upstream.close();
+        }
+    }
+
+    private void finish() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        if (!opened) {
+            opened = true;
+            InetSocketAddress remote = client.remoteAddress() instanceof InetSocketAddress isa ? isa : null;
+            bus.publish(new ConnectionOpened(id, startMicros, mode, remote, target.unresolved(), listener, sni, true));
+        }
+        bus.publish(new ConnectionClosed(id, Clock.nowMicros(), kind == null ? CloseKind.FIN : kind,
+                closedBy, error, c2s, s2c));
+    }
+
+    static String addr(SocketAddress a) {
+        if (a instanceof InetSocketAddress isa && isa.getAddress() != null) {
+            String host = isa.getAddress().getHostAddress();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + isa.getPort();
+        }
+        return String.valueOf(a);
+    }
+
+    static String sha256(byte[] der) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(der));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.plainsight.proxy;
+
+import io.plainsight.event.Mode;
+import java.util.List;
+
+/**
+ * What one listener does.
+ *
+ * @param mode REVERSE (TLS in, TLS out), TERMINATE (TLS in, plaintext out) or ORIGINATE (plaintext
+ *     in, TLS out)
+ * @param listen the address to accept clients on
+ * @param target the backend
+ * @param sniDefault the name to present a certificate for when a client sends no SNI
+ * @param upstreamSni the SNI to send upstream when the client gave none (null: the target host when
+ *     it is a name)
+ * @param alpn TERMINATE: the protocols offered to clients; ORIGINATE: the offer sent upstream
+ */
+public record ProxySettings(
+        Mode mode, HostPort listen, HostPort target, String sniDefault, String upstreamSni, List<String> alpn) {
+
+    public boolean clientTls() {
+        return mode == Mode.REVERSE || mode == Mode.TERMINATE;
+    }
+
+    public boolean upstreamTls() {
+        return mode == Mode.REVERSE || mode == Mode.ORIGINATE;
+    }
+}

@@ -1,0 +1,28 @@
+package io.plainsight.proxy;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslHandler;
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+/** The TLS decisions the relays need, on both legs. */
+public interface ProxyTls {
+    /**
+     * A server-side handler for the client leg, presenting the certificate chosen for this
+     * connection (imported for the SNI, or forged for {@code name}, copying {@code upstreamLeaf}'s
+     * subject and SANs when given).
+     *
+     * @param name the SNI, or the default name when the client sent none
+     * @param alpn the ALPN protocols to select from, in preference order; empty for none
+     */
+    SslHandler clientLeg(ByteBufAllocator alloc, String name, List<String> alpn, X509Certificate upstreamLeaf);
+
+    /** Releases per-connection state of a client-leg handler once its handshake ended. */
+    void clientLegDone(SslHandler handler);
+
+    /**
+     * A client-side handler for the upstream leg: SNI {@code host} when it is a name, ALPN offer
+     * as given, verification per the upstream trust options.
+     */
+    SslHandler upstreamLeg(ByteBufAllocator alloc, String host, int port, List<String> alpnOffer);
+}
