@@ -233,22 +233,33 @@ start_nginx() {     # $1 = name (backend|front), $2 = port
 # ---- plainsight ------------------------------------------------------------
 PS_AVAILABLE=0
 PS_REASON="not checked"
+PS_VERSION=""
 PS_INSTANCE=0
 PS_PCAP_BYTES_DONE=0    # bytes of pcap from earlier instances (deleted to save disk)
 PS_PCAP_FILES_DONE=0
 PS_HWM_KB=0             # max VmHWM over instances
 
+ps_fail() {         # reason [log file] -> plainsight unavailable; keep its log outside the work dir
+  PS_AVAILABLE=0
+  PS_REASON=$1
+  if [ -n "${2:-}" ] && [ -f "$2" ]; then
+    cp "$2" "$OUT_DIR/plainsight-$STAMP.log"
+    PS_REASON="$1; log: bench/out/plainsight-$STAMP.log"
+  fi
+}
+
 check_plainsight() {
   if [ ! -x "$PLAINSIGHT" ]; then PS_REASON="no launcher at $PLAINSIGHT"; return; fi
   log "building/checking plainsight: $PLAINSIGHT --version (first use builds the jar)"
   if ! (cd "$ROOT" && "$PLAINSIGHT" --version) >"$WORK/logs/plainsight-version.log" 2>&1; then
-    PS_REASON="'plainsight --version' failed (see $WORK/logs/plainsight-version.log)"; return
+    ps_fail "'plainsight --version' failed" "$WORK/logs/plainsight-version.log"; return
   fi
   if ! (cd "$ROOT" && "$PLAINSIGHT" reverse --help) >"$WORK/logs/plainsight-reverse-help.log" 2>&1; then
     PS_REASON="no 'reverse' subcommand"; return
   fi
   PS_AVAILABLE=1
-  PS_REASON="$(head -1 "$WORK/logs/plainsight-version.log")"
+  PS_VERSION="$(grep -v '^plainsight: building' "$WORK/logs/plainsight-version.log" | head -1)"
+  PS_REASON=""
 }
 
 start_plainsight() {
@@ -266,7 +277,7 @@ start_plainsight() {
     log "plainsight did not come up on $PS_PORT; last log lines:"
     tail -20 "$WORK/logs/plainsight-$PS_INSTANCE.log" >&2 || true
     stop_pids "$pid"
-    PS_AVAILABLE=0; PS_REASON="failed to start (see log)"
+    ps_fail "failed to start" "$WORK/logs/plainsight-$PS_INSTANCE.log"
     return 1
   fi
   local tree; tree=$(descendants "$pid" | tr '\n' ' ')
@@ -275,8 +286,8 @@ start_plainsight() {
   log "plainsight #$PS_INSTANCE up on 127.0.0.1:$PS_PORT (pids: $tree)"
 }
 
-pcap_bytes() { find "$WORK/pcap" -type f -printf '%s\n' 2>/dev/null | awk '{s+=$1} END{printf "%d\n", s}'; }
-pcap_files() { find "$WORK/pcap" -type f 2>/dev/null | wc -l; }
+pcap_bytes() { { find "$WORK/pcap" -type f -printf '%s\n' 2>/dev/null || true; } | awk '{s+=$1} END{printf "%d\n", s}'; }
+pcap_files() { { find "$WORK/pcap" -type f 2>/dev/null || true; } | wc -l; }
 
 stop_plainsight() { # graceful stop so the capture is flushed; keeps the pcap dir
   sample_rss plainsight
@@ -339,8 +350,30 @@ run_wrk() {         # metric contender seconds label -> prints WRKSUM line, raw 
   esac
   local raw="$WORK/raw/$metric-$c-$label.txt"
   mkdir -p "$WORK/raw"
+  local busy0 total0 ours0 busy1 total1 ours1 wrk_ticks other
+  read -r busy0 total0 < <(cpu_ticks); ours0=$(our_ticks)
   env "${env[@]}" wrk "${args[@]}" -c"$conns" "https://127.0.0.1:$port$path" >"$raw" 2>&1 || true
-  grep '^WRKSUM ' "$raw" | tail -1 || true
+  read -r busy1 total1 < <(cpu_ticks); ours1=$(our_ticks)
+  times > "$raw.times"    # this subshell's children: wrk
+  wrk_ticks=$(awk -v hz="$(getconf CLK_TCK)" 'NR==2 {
+      n = split($0, f, /[ ms]+/); printf "%d", ((f[1]*60 + f[2]) + (f[3]*60 + f[4])) * hz }' "$raw.times")
+  # CPU used by anything other than wrk, the backend and the proxies, in % of the machine
+  other=$(awk -v b="$((busy1 - busy0))" -v o="$((ours1 - ours0))" -v w="$wrk_ticks" -v t="$((total1 - total0))" \
+    'BEGIN { x = (b - o - w) / (t > 0 ? t : 1) * 100; printf "%d", (x < 0 ? 0 : x) }')
+  echo "$(grep '^WRKSUM ' "$raw" | tail -1 || true) other_cpu_pct=$other" | grep '^WRKSUM ' || true
+}
+
+cpu_ticks() {       # busy and total jiffies of the whole machine
+  awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat
+}
+
+our_ticks() {       # utime+stime of the backend and the proxies (all threads)
+  local p sum=0 t
+  for p in ${TREE[backend]:-} ${TREE[front]:-} ${TREE[plainsight]:-}; do
+    t=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || true)
+    sum=$((sum + ${t:-0}))
+  done
+  echo "$sum"
 }
 
 kv() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<" $2"; }
@@ -348,6 +381,7 @@ kv() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<" $2"; }
 declare -A VALS     # "metric contender" -> space-separated per-run values
 declare -A P99S     # contender -> per-run p99 (ms) of the rps runs
 declare -A ERRS     # contender -> error summary lines
+declare -A OTHER    # contender -> per-run % of machine CPU used by other processes (noise)
 PS_RESP_BYTES=0     # response bytes wrk received through plainsight (all runs incl. warm-up)
 
 record() {          # metric contender label wrksum
@@ -370,10 +404,11 @@ record() {          # metric contender label wrksum
     mbs)     val=$(awk -v b="$bytes" -v d="$dur" 'BEGIN{printf "%.2f", b / 1048576 / (d / 1e6)}') ;;
   esac
   VALS["$m $c"]+="$val "
+  OTHER[$c]+="$(kv other_cpu_pct "$s") "
   if [ "$m" = rps ]; then
     P99S[$c]+="$(awk -v u="$p99" 'BEGIN{printf "%.3f", u / 1000}') "
   fi
-  log "  $m $c run $label: $val $( [ "$m" = rps ] && echo "(p99 $((p99))us)")"
+  log "  $m $c run $label: $val $( [ "$m" = rps ] && echo "(p99 $((p99))us)") other CPU $(kv other_cpu_pct "$s")%"
 }
 
 median() {          # values on stdin args
@@ -418,6 +453,7 @@ check_content() {   # the contender returns the right bytes
 
 # ---- main ------------------------------------------------------------------
 main() {
+  LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
   ensure_tools
   mkdir -p "$WORK/logs"
   for p in "$BACKEND_PORT" "$NGINX_PORT" "$PS_PORT" "$PROBE_PORT"; do
@@ -450,7 +486,9 @@ main() {
     usable "$c" || continue
     if ! check_content "$c"; then
       [ "$c" = plainsight ] || die "$c serves wrong content"
-      PS_AVAILABLE=0; PS_REASON="serves wrong content"; continue
+      stop_plainsight
+      ps_fail "serves wrong content" "$WORK/logs/plainsight-$PS_INSTANCE.log"
+      continue
     fi
     TLS[$c]=$(tls_info "$(port_of "$c")")
   done
@@ -470,7 +508,7 @@ main() {
           [ "$ws" = 2 ] && record "$m" "$c" warmup "$(run_wrk "$m" "$c" "$WARMUP" warmup)"
         fi
         if ! usable "$c"; then
-          [ "$c" = plainsight ] && [ "$PS_AVAILABLE" = 1 ] && { log "plainsight died"; PS_AVAILABLE=0; PS_REASON="process died during the benchmark (see $WORK/logs)"; }
+          [ "$c" = plainsight ] && [ "$PS_AVAILABLE" = 1 ] && { log "plainsight died"; ps_fail "process died during the benchmark" "$WORK/logs/plainsight-$PS_INSTANCE.log"; }
           continue
         fi
         record "$m" "$c" "$run" "$(run_wrk "$m" "$c" "$DURATION" "$run")"
@@ -489,7 +527,7 @@ main() {
     stop_plainsight
     pbytes=$((PS_PCAP_BYTES_DONE + $(pcap_bytes)))
     pfiles=$((PS_PCAP_FILES_DONE + $(pcap_files)))
-    marker_hits=$(find "$WORK/pcap" -type f -print0 | xargs -0 -r env LC_ALL=C grep -a -F -l -- "$marker" | wc -l)
+    marker_hits=$({ find "$WORK/pcap" -type f -print0 2>/dev/null | xargs -0 -r env LC_ALL=C grep -a -F -l -- "$marker" || true; } | wc -l)
   fi
   sample_rss front
   RSS_KB[nginx]=${RSS_KB[front]:-}
@@ -524,12 +562,19 @@ report() {
   done
   MED["rss direct"]=${RSS_KB[direct]:-}
   MED["rss nginx"]=${RSS_KB[nginx]:-}
-  [ "$PS_INSTANCE" -gt 0 ] && MED["rss plainsight"]=${RSS_KB[plainsight]:-} || MED["rss plainsight"]=""
+  local ps_measured=0
+  [ -n "${VALS["rps plainsight"]:-}${VALS["mbs plainsight"]:-}${VALS["cps plainsight"]:-}" ] && ps_measured=1
+  MED["rss plainsight"]=""
+  [ "$ps_measured" = 1 ] && MED["rss plainsight"]=${RSS_KB[plainsight]:-}
 
   echo "plainsight reverse-proxy benchmark — $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
   echo "tools: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); $(nginx -v 2>&1 | cut -d' ' -f3); $(openssl version | cut -d' ' -f1-2)"
-  echo "plainsight: $( [ "$PS_INSTANCE" -gt 0 ] && echo "$PS_REASON" || echo "not available ($PS_REASON)")"
+  if [ -n "${VALS["rps plainsight"]:-}${VALS["mbs plainsight"]:-}${VALS["cps plainsight"]:-}" ]; then
+    echo "plainsight: ${PS_VERSION:-unknown version}${PS_REASON:+ — WARNING: $PS_REASON}"
+  else
+    echo "plainsight: not available (${PS_REASON:-not measured})"
+  fi
   echo "method: wrk -t$THREADS, -c$CONNS keep-alive / -c$CLOSE_CONNS Connection: close, ${WARMUP}s warm-up, $RUNS x ${DURATION}s runs interleaved, medians; nginx worker_processes $WORKERS"
   echo "full handshakes in conn/s: plain wrk $WITHOUT_SHIM, wrk + no-tls-resume shim $WITH_SHIM"
   for c in $CONTENDERS; do [ -n "${TLS[$c]:-}" ] && echo "tls $c: ${TLS[$c]}"; done
@@ -559,11 +604,11 @@ report() {
     [ "$key" = rss ] && d=""   # the backend's RSS is not a contender's
     printf '%-28s | %10s | %10s | %10s | %8s | %-16s | %s\n' "$label" \
       "$( [ "$key" = rss ] && echo "-" || fmt "$key" "$d")" "$(fmt "$key" "$n")" \
-      "$( [ -z "$p" ] && { [ "$PS_INSTANCE" -gt 0 ] && echo "n/a" || echo "not avail."; } || fmt "$key" "$p")" \
+      "$( [ -z "$p" ] && { [ "$ps_measured" = 1 ] && echo "n/a" || echo "not avail."; } || fmt "$key" "$p")" \
       "$ratio" "$target" "$result"
   done
   echo
-  if [ "$PS_INSTANCE" -gt 0 ]; then
+  if [ "$ps_measured" = 1 ]; then
     echo "plainsight PCAP: $pfiles file(s), $pbytes bytes ($(awk -v b="$pbytes" 'BEGIN{printf "%.1f MiB", b/1048576}')); response bytes wrk received through plainsight: $PS_RESP_BYTES; marker request found in $marker_hits pcap file(s); instances: $PS_INSTANCE"
   else
     echo "plainsight: not available ($PS_REASON)"
@@ -578,6 +623,11 @@ report() {
   for c in direct nginx plainsight; do
     [ -n "${P99S[$c]:-}" ] && echo "  p99(ms) $c: ${P99S[$c]}"
   done
+  echo "  CPU used by other processes during each run, % of the machine (noise), in run order:"
+  for c in direct nginx plainsight; do
+    [ -n "${OTHER[$c]:-}" ] && echo "    $c: ${OTHER[$c]}"
+  done
+  echo "  load average at start: $LOAD_START; at end: $(cut -d' ' -f1-3 /proc/loadavg)"
   local any=0
   for c in direct nginx plainsight; do
     if [ -n "${ERRS[$c]:-}" ]; then
