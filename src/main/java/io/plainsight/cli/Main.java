@@ -32,6 +32,23 @@ public final class Main implements Runnable {
         return cl.execute(args);
     }
 
+    /**
+     * Parses {@code args} (including {@code --config}) and starts a listening command without
+     * blocking: for tests and embedding. The console lines go to {@code console}.
+     */
+    public static Running start(java.io.PrintStream console, String... args) throws InterruptedException {
+        CommandLine cl = commandLine();
+        CommandLine.ParseResult parsed = cl.parseArgs(ConfigFile.expand(cl, args));
+        while (parsed.hasSubcommand()) {
+            parsed = parsed.subcommand();
+        }
+        if (!(parsed.commandSpec().userObject() instanceof RelayCommand command)) {
+            throw new IllegalArgumentException("'" + parsed.commandSpec().qualifiedName() + "' does not listen");
+        }
+        command.console = console;
+        return command.start();
+    }
+
     /** The configured picocli command line (errors as one-line messages, not stack traces). */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());

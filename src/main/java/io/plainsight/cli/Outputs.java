@@ -19,7 +19,7 @@ final class Outputs {
 
     private Outputs() {}
 
-    static List<Sink> build(CaptureOptions o, Path home) {
+    static List<Sink> build(CaptureOptions o, Path home, PrintStream console) {
         List<Sink> sinks = new ArrayList<>();
         PcapOptions pcapOptions = PcapOptions.defaults().withMss(o.pcapMss);
         if (o.pcapPort != null) {
@@ -39,7 +39,7 @@ final class Outputs {
             }
         }
         if (!o.quiet) {
-            PrintStream out = pcapToStdout ? System.err : System.out;
+            PrintStream out = pcapToStdout && console == System.out ? System.err : console;
             sinks.add(new ConsoleSink(out));
         }
         return sinks;

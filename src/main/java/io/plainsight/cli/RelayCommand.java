@@ -48,6 +48,9 @@ abstract class RelayCommand implements Callable<Integer> {
     @Option(names = "--io-threads", paramLabel = "N", description = "I/O threads (default: one per core).")
     int ioThreads = Runtime.getRuntime().availableProcessors();
 
+    /** Where console lines go (stdout unless embedded). */
+    java.io.PrintStream console = System.out;
+
     /** Settings for this mode, from the parsed options. */
     abstract ProxySettings settings(HostPort listen, HostPort target);
 
@@ -72,7 +75,10 @@ abstract class RelayCommand implements Callable<Integer> {
         ProxySettings settings = settings(listenAt, target);
         Path homeDir = home.resolve();
         ProxyTls tls = tls(homeDir, target);
-        List<Sink> sinks = Outputs.build(capture, homeDir);
+        if (tls instanceof io.plainsight.proxy.DefaultProxyTls d) {
+            d.warmUp(settings.sniDefault());
+        }
+        List<Sink> sinks = Outputs.build(capture, homeDir, console);
         CaptureBus bus = new CaptureBus(sinks, capture.overflowPolicy(), CaptureBus.DEFAULT_QUEUE_BYTES);
         ProxyServer server = new ProxyServer(settings, tls, bus);
         InetSocketAddress bound;

@@ -22,6 +22,8 @@ public final class CaptureBus implements AutoCloseable {
     public static final long DEFAULT_QUEUE_BYTES = 32L << 20;
 
     private final List<Lane> lanes = new ArrayList<>();
+    /** The lanes whose sinks take data events. */
+    private final Lane[] dataLanes;
     private final OverflowPolicy policy;
     private volatile boolean closed;
 
@@ -30,6 +32,7 @@ public final class CaptureBus implements AutoCloseable {
         for (Sink sink : sinks) {
             lanes.add(new Lane(sink, queueBytesPerSink));
         }
+        dataLanes = lanes.stream().filter(l -> l.sink.acceptsData()).toArray(Lane[]::new);
         for (Lane lane : lanes) {
             lane.thread.start();
         }
@@ -44,13 +47,19 @@ public final class CaptureBus implements AutoCloseable {
         return lanes.isEmpty();
     }
 
+    /** True when some sink takes data events: sources may skip tapping bytes otherwise. */
+    public boolean wantsData() {
+        return dataLanes.length > 0;
+    }
+
     /**
      * Publishes an event to every sink. For a {@link DataChunk}, ownership of one reference of its
      * buffer passes to the bus.
      */
     public void publish(CaptureEvent event) {
-        int n = lanes.size();
         if (event instanceof DataChunk chunk) {
+            Lane[] targets = dataLanes;
+            int n = targets.length;
             if (n == 0 || closed) {
                 chunk.data().release();
                 return;
@@ -58,10 +67,15 @@ public final class CaptureBus implements AutoCloseable {
             if (n > 1) {
                 chunk.data().retain(n - 1);
             }
-        } else if (closed) {
+            for (Lane lane : targets) {
+                lane.offer(event);
+            }
             return;
         }
-        for (int i = 0; i < n; i++) {
+        if (closed) {
+            return;
+        }
+        for (int i = 0, n = lanes.size(); i < n; i++) {
             lanes.get(i).offer(event);
         }
     }

@@ -20,6 +20,14 @@ public interface Sink extends AutoCloseable {
      */
     void accept(CaptureEvent event) throws IOException;
 
+    /**
+     * False for sinks that only need connection events (open, TLS, close): the bus then never
+     * queues data to them, which keeps the data path cheap.
+     */
+    default boolean acceptsData() {
+        return true;
+    }
+
     /** Makes everything accepted so far visible to readers. Called at least once a second. */
     void flush() throws IOException;
 

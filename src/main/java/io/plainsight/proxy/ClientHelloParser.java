@@ -34,7 +34,8 @@ public final class ClientHelloParser {
         Reader r = new Reader(body, body.readerIndex(), body.writerIndex());
         int version = r.u16("client_version");
         r.skip(32, "random");
-        r.skip(r.u8("session_id length"), "session_id");
+        int sessionIdLen = r.u8("session_id length");
+        r.skip(sessionIdLen, "session_id");
         int suitesLen = r.u16("cipher_suites length");
         if ((suitesLen & 1) != 0) {
             throw r.error("odd cipher_suites length " + suitesLen);
@@ -44,7 +45,8 @@ public final class ClientHelloParser {
         while (r.pos < suitesEnd) {
             suites.add(r.u16("cipher_suite"));
         }
-        r.skip(r.u8("compression_methods length"), "compression_methods");
+        int compressionLen = r.u8("compression_methods length");
+        r.skip(compressionLen, "compression_methods");
 
         String sni = null;
         List<String> alpn = new ArrayList<>();
@@ -83,7 +85,8 @@ public final class ClientHelloParser {
         if (e.pos == e.end) {
             return null; // empty server_name in a ServerHello-style echo; nothing asked for
         }
-        int listEnd = e.pos + e.need(e.u16("server_name_list length"), "server_name_list");
+        int listLen = e.u16("server_name_list length");
+        int listEnd = e.pos + e.need(listLen, "server_name_list");
         while (e.pos < listEnd) {
             int nameType = e.u8("name_type");
             int len = e.u16("host_name length");
@@ -98,7 +101,8 @@ public final class ClientHelloParser {
     }
 
     private static void parseAlpn(Reader e, List<String> out) {
-        int listEnd = e.pos + e.need(e.u16("ALPN list length"), "ALPN list");
+        int listLen = e.u16("ALPN list length");
+        int listEnd = e.pos + e.need(listLen, "ALPN list");
         while (e.pos < listEnd) {
             int len = e.u8("ALPN protocol length");
             e.need(len, "ALPN protocol");
@@ -119,7 +123,8 @@ public final class ClientHelloParser {
     }
 
     private static void parseU8List(Reader e, List<Integer> out) {
-        int listEnd = e.pos + e.need(e.u8("ec_point_formats length"), "ec_point_formats");
+        int listLen = e.u8("ec_point_formats length");
+        int listEnd = e.pos + e.need(listLen, "ec_point_formats");
         while (e.pos < listEnd) {
             out.add(e.u8("ec_point_format"));
         }

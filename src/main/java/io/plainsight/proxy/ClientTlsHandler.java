@@ -29,6 +29,21 @@ final class ClientTlsHandler extends SslClientHelloHandler<Upstream> {
     }
 
     @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, java.util.List<Object> out) throws Exception {
+        if (in.isReadable()) {
+            int first = in.getUnsignedByte(in.readerIndex());
+            // TLS records start with content type 20..23; an SSLv2-format hello with the high bit set
+            if ((first < 20 || first > 23) && (first & 0x80) == 0) {
+                conv.fail("client did not speak TLS (first bytes: \"" + Failures.preview(in) + "\")");
+                in.skipBytes(in.readableBytes());
+                ctx.close();
+                return;
+            }
+        }
+        super.decode(ctx, in, out);
+    }
+
+    @Override
     protected Future<Upstream> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) {
         Promise<Upstream> promise = ctx.executor().newPromise();
         if (clientHello == null) {

@@ -47,6 +47,8 @@ public final class Conversation {
     RelayHandler clientRelay;
     RelayHandler upstreamRelay;
     String sni;
+    /** Set when the upstream's first bytes were not a TLS record: what it sent instead. */
+    String upstreamNotTls;
     private boolean opened;
     private boolean finished;
     private long c2s;
@@ -108,7 +110,7 @@ public final class Conversation {
         } else {
             s2c += n;
         }
-        if (opened && n > 0 && !bus.isEmpty()) {
+        if (opened && n > 0 && bus.wantsData()) {
             bus.publish(new DataChunk(id, Clock.nowMicros(), direction, buf.retainedSlice()));
         }
     }
@@ -142,7 +144,9 @@ public final class Conversation {
     void failed(boolean clientLeg, boolean established, Throwable cause) {
         String who = clientLeg ? "client" : "backend " + target;
         String notTls = Failures.notTls(cause);
-        if (notTls != null) {
+        if (!clientLeg && upstreamNotTls != null) {
+            fail(who + " did not speak TLS (first bytes: \"" + upstreamNotTls + "\")");
+        } else if (notTls != null) {
             fail(who + " " + notTls);
         } else if (!established && Failures.find(cause, javax.net.ssl.SSLException.class) != null) {
             fail(who + " TLS handshake failed: " + Failures.handshake(cause));

@@ -76,6 +76,21 @@ public final class DefaultProxyTls implements ProxyTls {
         return upstreamContexts.newHandler(alloc, host, port, alpnOffer);
     }
 
+    /**
+     * Does once, before the first client, what the first connection would otherwise wait for:
+     * loading the TLS libraries, building the common contexts, forging a first certificate.
+     */
+    public void warmUp(String name) {
+        if (serverContexts != null) {
+            serverContexts.forAlpn(null);
+            serverContexts.forAlpn("h2");
+            serverContexts.forAlpn("http/1.1");
+            cache.get(name, () -> forger.forgeFor(name));
+        }
+        upstreamContexts.forAlpnOffer(List.of());
+        upstreamContexts.forAlpnOffer(List.of("h2", "http/1.1"));
+    }
+
     /** Forging statistics: certificates forged, cache hits. */
     public long forged() {
         return cache == null ? 0 : cache.forged();

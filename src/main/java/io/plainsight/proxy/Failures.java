@@ -68,6 +68,13 @@ public final class Failures {
         return "did not speak TLS" + preview;
     }
 
+    /** Up to 24 bytes from the reader index, escaped for a log line. */
+    public static String preview(io.netty.buffer.ByteBuf buf) {
+        byte[] bytes = new byte[Math.min(24, buf.readableBytes())];
+        buf.getBytes(buf.readerIndex(), bytes);
+        return printable(bytes);
+    }
+
     /** A reason for an upstream connect failure. */
     public static String connect(Throwable t) {
         if (find(t, UnknownHostException.class) != null) {

@@ -43,6 +43,7 @@ final class UpstreamConnector {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (upstreamTls) {
+                            ch.pipeline().addLast("first-bytes", new FirstBytesRecorder(conv));
                             ch.pipeline().addLast("tls", tls.upstreamLeg(ch.alloc(), tlsHost, target.port(), alpnOffer));
                         }
                         ch.pipeline().addLast("relay", relay);

@@ -146,8 +146,8 @@ public final class CertificateAuthority {
         SecureRandom random = new SecureRandom();
         random.nextBytes(id);
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.O, "plainsight") // encoded O then CN: shown as "CN=..., O=plainsight"
                 .addRDN(BCStyle.CN, "plainsight CA (" + HexFormat.of().formatHex(id) + ")")
-                .addRDN(BCStyle.O, "plainsight")
                 .build();
         Instant notBefore = now.minus(BACKDATE);
         Instant notAfter = notBefore.atOffset(ZoneOffset.UTC).plusYears(10).toInstant();

@@ -32,6 +32,9 @@ import org.bouncycastle.pkcs.PKCSException;
  * provider can use.
  */
 public final class Pem {
+    /** Not registered globally: used only for PEM key decryption (AES/CBC/PKCS7Padding and friends). */
+    private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
     private Pem() {
     }
 
@@ -92,7 +95,7 @@ public final class Pem {
                     requirePassword(password);
                     try {
                         found = converter.getKeyPair(ekp.decryptKeyPair(
-                                new JcePEMDecryptorProviderBuilder().build(password))).getPrivate();
+                                new JcePEMDecryptorProviderBuilder().setProvider(BC).build(password))).getPrivate();
                     } catch (IOException e) {
                         throw new IOException("cannot decrypt the private key (wrong password?): "
                                 + TlsSetupException.reason(e), e);
@@ -101,7 +104,7 @@ public final class Pem {
                     requirePassword(password);
                     try {
                         found = converter.getPrivateKey(epki.decryptPrivateKeyInfo(
-                                new JceOpenSSLPKCS8DecryptorProviderBuilder().build(password)));
+                                new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(password)));
                     } catch (PKCSException | OperatorCreationException e) {
                         throw new IOException("cannot decrypt the private key (wrong password?): "
                                 + TlsSetupException.reason(e), e);
@@ -131,10 +134,17 @@ public final class Pem {
         return parse(pem, null).certificates();
     }
 
+    private static final ThreadLocal<CertificateFactory> X509_FACTORY = ThreadLocal.withInitial(() -> {
+        try {
+            return CertificateFactory.getInstance("X.509");
+        } catch (CertificateException e) {
+            throw new IllegalStateException("no X.509 certificate factory", e);
+        }
+    });
+
     static X509Certificate toX509(byte[] der) throws IOException {
         try {
-            return (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(der));
+            return (X509Certificate) X509_FACTORY.get().generateCertificate(new ByteArrayInputStream(der));
         } catch (CertificateException e) {
             throw new IOException("bad certificate: " + TlsSetupException.reason(e), e);
         }

@@ -69,6 +69,35 @@ public final class UpstreamTlsContexts {
         return forAlpnOffer(alpnOffer).newHandler(alloc, HostNames.unbracket(host), port);
     }
 
+    /**
+     * The reason a backend handshake failed. Netty reports certificate problems as an
+     * {@link javax.net.ssl.SSLHandshakeException} "General OpenSslEngine problem" whose cause chain
+     * holds the reason; this returns the most specific message in the chain, e.g. "unable to find
+     * valid certification path to requested target" or "No subject alternative DNS name matching
+     * x found ...".
+     */
+    public static String describe(Throwable t) {
+        String best = null;
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Throwable c = t; c != null && seen.add(c); c = c.getCause()) {
+            String m = c.getMessage();
+            if (m != null && !m.isBlank()) {
+                best = m;
+            }
+        }
+        return best == null ? t.getClass().getName() : best;
+    }
+
+    /**
+     * An {@link javax.net.ssl.SSLHandshakeException} whose message names the reason
+     * ({@link #describe}) for a failed backend handshake, with {@code t} as its cause.
+     */
+    public static javax.net.ssl.SSLHandshakeException explain(Throwable t) {
+        javax.net.ssl.SSLHandshakeException e = new javax.net.ssl.SSLHandshakeException(describe(t));
+        e.initCause(t);
+        return e;
+    }
+
     private SslContext build(List<String> offer) {
         try {
             SslContextBuilder b = SslContextBuilder.forClient()

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class CaptureBusTest {
     static final InetSocketAddress A = new InetSocketAddress("127.0.0.1", 1);
 
-    static final class Recording implements Sink {
+    static class Recording implements Sink {
         final List<String> seen = Collections.synchronizedList(new ArrayList<>());
         volatile int flushes;
         volatile boolean closed;
@@ -141,5 +141,25 @@ class CaptureBusTest {
             assertThat(bus.dropped("recording")).isZero();
         }
         assertThat(slowish.seen).hasSize(2000);
+    }
+
+    @Test
+    void connectionOnlySinksGetNoData() {
+        Recording meta = new Recording() {
+            @Override
+            public boolean acceptsData() {
+                return false;
+            }
+        };
+        ByteBuf buf = ascii("payload");
+        try (CaptureBus bus = new CaptureBus(List.of(meta))) {
+            assertThat(bus.wantsData()).isFalse();
+            bus.publish(new ConnectionOpened(1, 0, Mode.REVERSE, A, A, A, null, true));
+            bus.publish(new DataChunk(1, 1, Direction.CLIENT_TO_SERVER, buf));
+            bus.publish(new ConnectionClosed(1, 2, CloseKind.FIN, null, null, 7, 0));
+            assertThat(bus.drain(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(meta.seen).containsExactly("ConnectionOpened", "ConnectionClosed");
+        assertThat(buf.refCnt()).isZero();
     }
 }

@@ -28,8 +28,9 @@ public final class ConsoleFormat {
         sb.append(TIME.format(Instant.ofEpochSecond(0, o.timestampMicros() * 1000)));
         sb.append(" #").append(o.connectionId()).append(' ').append(o.mode().label()).append(' ');
         sb.append(address(o.client())).append(" -> ").append(address(o.server()));
-        if (o.sni() != null) {
-            sb.append(" sni=").append(o.sni());
+        String sni = o.sni() != null ? o.sni() : upstream != null ? upstream.sni() : null;
+        if (sni != null) {
+            sb.append(" sni=").append(sni);
         }
         if (client != null) {
             sb.append(" client=").append(client.protocol()).append('/').append(client.cipher());

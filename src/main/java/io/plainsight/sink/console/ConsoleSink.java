@@ -53,6 +53,11 @@ public final class ConsoleSink implements Sink {
     }
 
     @Override
+    public boolean acceptsData() {
+        return false;
+    }
+
+    @Override
     public void flush() {
         out.flush();
     }

@@ -1,0 +1,49 @@
+package io.plainsight.sink.pcap;
+
+import io.netty.buffer.ByteBuf;
+
+/** Internet (one's complement) checksum arithmetic, RFC 1071. */
+final class Checksums {
+    private Checksums() {}
+
+    /**
+     * Adds the bytes {@code [index, index + length)} of {@code buf} as big-endian 16-bit words to a
+     * running sum (an odd last byte is the high byte of a word). Reads 8 bytes at a time; the
+     * result is unfolded, so call {@link #finish} once at the end.
+     */
+    static long sum(ByteBuf buf, int index, int length) {
+        long s = 0;
+        int i = index;
+        int end = index + length;
+        while (end - i >= 8) {
+            long w = buf.getLong(i);
+            s += (w >>> 32) + (w & 0xFFFFFFFFL);
+            i += 8;
+        }
+        while (end - i >= 2) {
+            s += buf.getUnsignedShort(i);
+            i += 2;
+        }
+        if (i < end) {
+            s += buf.getUnsignedByte(i) << 8;
+        }
+        return s;
+    }
+
+    /** Sum of an address's bytes as 16-bit words (addresses have even length). */
+    static long sum(byte[] bytes) {
+        long s = 0;
+        for (int i = 0; i + 1 < bytes.length; i += 2) {
+            s += ((bytes[i] & 0xFF) << 8) | (bytes[i + 1] & 0xFF);
+        }
+        return s;
+    }
+
+    /** Folds a running sum to 16 bits and complements it: the value to put in the header. */
+    static int finish(long s) {
+        while ((s >>> 16) != 0) {
+            s = (s & 0xFFFF) + (s >>> 16);
+        }
+        return (int) (~s & 0xFFFF);
+    }
+}

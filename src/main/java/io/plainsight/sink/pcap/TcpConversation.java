@@ -1,0 +1,270 @@
+package io.plainsight.sink.pcap;
+
+import io.netty.buffer.ByteBuf;
+import io.plainsight.event.Direction;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/**
+ * Synthesizes the Ethernet + IPv4/IPv6 + TCP frames of one conversation (pure, no I/O): a
+ * three-way handshake, data segments of at most the MSS with consistent sequence and
+ * acknowledgment numbers, and an orderly FIN exchange or a RST.
+ *
+ * <p>Frames are written straight into the buffer a {@link FrameOutput} hands out; payload bytes are
+ * copied once, from the caller's buffer into that one, and checksummed from the caller's buffer.
+ * Nothing is allocated per packet. If the client and server addresses are of different families,
+ * the IPv4 one is written as an IPv4-mapped IPv6 address so that every frame is IPv6. An
+ * unresolved address is written as 0.0.0.0.
+ *
+ * <p>IPv4 packets have DF set, TTL 64 and an IP id counting from 1 per direction; IPv6 packets
+ * have hop limit 64 and flow label 0.
+ *
+ * <p>Both sides announce the MSS and a window scale of 14 with a window of 65535, so the
+ * advertised receive window (about 1 GiB) is never "full" for the readers' TCP analysis even
+ * though the synthesized receiver never sends pure ACKs.
+ */
+public final class TcpConversation {
+    static final int FIN = 0x01;
+    static final int SYN = 0x02;
+    static final int RST = 0x04;
+    static final int PSH = 0x08;
+    static final int ACK = 0x10;
+
+    /** Largest MSS whose segments still fit an IPv4 packet (65535 - 20 - 20). */
+    public static final int MAX_MSS = 65_495;
+
+    static final int ETHERNET_HEADER = 14;
+    static final int WINDOW = 0xFFFF;
+    static final int WINDOW_SCALE = 14;
+    static final int TTL = 64;
+
+    static final byte[] CLIENT_MAC = {0x02, 0, 0, 0, 0, 0x01};
+    static final byte[] SERVER_MAC = {0x02, 0, 0, 0, 0, 0x02};
+
+    private final byte[] clientIp;
+    private final byte[] serverIp;
+    private final int clientPort;
+    private final int serverPort;
+    private final boolean ipv6;
+    private final int ipHeader;
+    private final int mss;
+    /** Sum of both addresses' words: the same for both directions of the pseudo header. */
+    private final long addressSum;
+
+    private final int clientIsn;
+    private final int serverIsn;
+    private int clientNext;
+    private int serverNext;
+    private int clientIpId = 1;
+    private int serverIpId = 1;
+
+    /**
+     * @param client the client address and port as the capture shows them
+     * @param server the server address and port as the capture shows them
+     * @param mss maximum segment size of data segments, 1..{@value #MAX_MSS}
+     * @param clientIsn the client's initial sequence number
+     * @param serverIsn the server's initial sequence number
+     */
+    public TcpConversation(InetSocketAddress client, InetSocketAddress server, int mss, int clientIsn, int serverIsn) {
+        if (mss < 1 || mss > MAX_MSS) {
+            throw new IllegalArgumentException("MSS " + mss + " is out of range 1.." + MAX_MSS);
+        }
+        byte[] c = addressBytes(client);
+        byte[] s = addressBytes(server);
+        if (c.length != s.length) {
+            c = toIpv6(c);
+            s = toIpv6(s);
+        }
+        this.clientIp = c;
+        this.serverIp = s;
+        this.clientPort = client.getPort();
+        this.serverPort = server.getPort();
+        this.ipv6 = c.length == 16;
+        this.ipHeader = ipv6 ? 40 : 20;
+        this.mss = mss;
+        this.addressSum = Checksums.sum(c) + Checksums.sum(s);
+        this.clientIsn = clientIsn;
+        this.serverIsn = serverIsn;
+        this.clientNext = clientIsn;
+        this.serverNext = serverIsn;
+    }
+
+    /**
+     * A conversation whose initial sequence numbers derive from {@code seed} and
+     * {@code connectionId} only, so the same input always gives the same capture.
+     */
+    public static TcpConversation forConnection(
+            InetSocketAddress client, InetSocketAddress server, int mss, long seed, long connectionId) {
+        long h = mix(seed ^ mix(connectionId));
+        return new TcpConversation(client, server, mss, (int) h, (int) (h >>> 32));
+    }
+
+    /** Writes SYN, SYN/ACK and ACK, all with the given timestamp. */
+    public void handshake(long timestampMicros, FrameOutput out) {
+        clientNext = clientIsn;
+        serverNext = serverIsn;
+        emit(out, timestampMicros, true, SYN, clientNext, 0, true, null, 0, 0);
+        clientNext++;
+        emit(out, timestampMicros, false, SYN | ACK, serverNext, clientNext, true, null, 0, 0);
+        serverNext++;
+        emit(out, timestampMicros, true, ACK, clientNext, serverNext, false, null, 0, 0);
+    }
+
+    /**
+     * Writes the readable bytes of {@code data} (its indices are not changed) as segments of at most
+     * the MSS. Each carries ACK = the peer's next sequence number; the last one also PSH.
+     */
+    public void data(long timestampMicros, Direction direction, ByteBuf data, FrameOutput out) {
+        boolean fromClient = direction == Direction.CLIENT_TO_SERVER;
+        int index = data.readerIndex();
+        int remaining = data.readableBytes();
+        while (remaining > 0) {
+            int n = Math.min(mss, remaining);
+            int flags = n == remaining ? ACK | PSH : ACK;
+            if (fromClient) {
+                emit(out, timestampMicros, true, flags, clientNext, serverNext, false, data, index, n);
+                clientNext += n;
+            } else {
+                emit(out, timestampMicros, false, flags, serverNext, clientNext, false, data, index, n);
+                serverNext += n;
+            }
+            index += n;
+            remaining -= n;
+        }
+    }
+
+    /** Orderly close: FIN/ACK from {@code closer}, FIN/ACK from its peer, then the closer's ACK. */
+    public void finish(long timestampMicros, Direction closer, FrameOutput out) {
+        boolean c = closer == Direction.CLIENT_TO_SERVER;
+        emit(out, timestampMicros, c, FIN | ACK, next(c), next(!c), false, null, 0, 0);
+        advance(c, 1);
+        emit(out, timestampMicros, !c, FIN | ACK, next(!c), next(c), false, null, 0, 0);
+        advance(!c, 1);
+        emit(out, timestampMicros, c, ACK, next(c), next(!c), false, null, 0, 0);
+    }
+
+    /** Abortive close: one RST/ACK sent in {@code direction}. */
+    public void reset(long timestampMicros, Direction direction, FrameOutput out) {
+        boolean c = direction == Direction.CLIENT_TO_SERVER;
+        emit(out, timestampMicros, c, RST | ACK, next(c), next(!c), false, null, 0, 0);
+    }
+
+    /** The next sequence number of a side. */
+    public int nextSeq(Direction direction) {
+        return next(direction == Direction.CLIENT_TO_SERVER);
+    }
+
+    /** Whether the frames are IPv6. */
+    public boolean ipv6() {
+        return ipv6;
+    }
+
+    /** The server port written to the capture. */
+    public int serverPort() {
+        return serverPort;
+    }
+
+    private int next(boolean client) {
+        return client ? clientNext : serverNext;
+    }
+
+    private void advance(boolean client, int n) {
+        if (client) {
+            clientNext += n;
+        } else {
+            serverNext += n;
+        }
+    }
+
+    private void emit(FrameOutput out, long ts, boolean fromClient, int flags, int seq, int ack,
+            boolean synOptions, ByteBuf payload, int index, int length) {
+        int tcpHeader = synOptions ? 28 : 20;
+        int tcpLength = tcpHeader + length;
+        ByteBuf b = out.begin(ts, ETHERNET_HEADER + ipHeader + tcpLength);
+
+        b.writeBytes(fromClient ? SERVER_MAC : CLIENT_MAC);
+        b.writeBytes(fromClient ? CLIENT_MAC : SERVER_MAC);
+        b.writeShort(ipv6 ? 0x86DD : 0x0800);
+
+        byte[] src = fromClient ? clientIp : serverIp;
+        byte[] dst = fromClient ? serverIp : clientIp;
+        if (ipv6) {
+            b.writeInt(0x6000_0000); // version 6, traffic class 0, flow label 0
+            b.writeShort(tcpLength);
+            b.writeByte(6); // next header: TCP
+            b.writeByte(TTL);
+            b.writeBytes(src);
+            b.writeBytes(dst);
+        } else {
+            int id;
+            if (fromClient) {
+                id = clientIpId++;
+            } else {
+                id = serverIpId++;
+            }
+            int ipStart = b.writerIndex();
+            b.writeShort(0x4500); // version 4, IHL 5, DSCP 0
+            b.writeShort(20 + tcpLength);
+            b.writeShort(id & 0xFFFF);
+            b.writeShort(0x4000); // don't fragment
+            b.writeByte(TTL);
+            b.writeByte(6);
+            b.writeShort(0);
+            b.writeBytes(src);
+            b.writeBytes(dst);
+            b.setShort(ipStart + 10, Checksums.finish(Checksums.sum(b, ipStart, 20)));
+        }
+
+        int tcpStart = b.writerIndex();
+        b.writeShort(fromClient ? clientPort : serverPort);
+        b.writeShort(fromClient ? serverPort : clientPort);
+        b.writeInt(seq);
+        b.writeInt(ack);
+        b.writeShort(((tcpHeader / 4) << 12) | flags);
+        b.writeShort(WINDOW);
+        b.writeShort(0); // checksum, patched below
+        b.writeShort(0); // urgent pointer
+        if (synOptions) {
+            b.writeByte(2); // MSS
+            b.writeByte(4);
+            b.writeShort(mss);
+            b.writeByte(1); // NOP
+            b.writeByte(3); // window scale
+            b.writeByte(3);
+            b.writeByte(WINDOW_SCALE);
+        }
+        long sum = addressSum + 6 + tcpLength + Checksums.sum(b, tcpStart, tcpHeader);
+        if (length > 0) {
+            sum += Checksums.sum(payload, index, length);
+            payload.getBytes(index, b, length);
+        }
+        b.setShort(tcpStart + 16, Checksums.finish(sum));
+        out.end();
+    }
+
+    private static byte[] addressBytes(InetSocketAddress a) {
+        InetAddress address = a.getAddress();
+        if (address == null) {
+            return new byte[4];
+        }
+        return address.getAddress(); // 4 bytes for Inet4Address, 16 for Inet6Address
+    }
+
+    private static byte[] toIpv6(byte[] ip) {
+        if (ip.length == 16) {
+            return ip;
+        }
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xFF;
+        mapped[11] = (byte) 0xFF;
+        System.arraycopy(ip, 0, mapped, 12, 4);
+        return mapped;
+    }
+
+    /** SplitMix64's finalizer: a good 64-bit mix. */
+    static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

@@ -1,0 +1,122 @@
+package io.plainsight.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.plainsight.testing.Curl;
+import io.plainsight.testing.Docroot;
+import io.plainsight.testing.ExternalProcess;
+import io.plainsight.testing.NginxFixture;
+import io.plainsight.testing.Tshark;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher and the packaged jar, as a user runs them: with the machine's default java (which
+ * may be older than 21), stopped by SIGTERM, configured from a YAML file.
+ */
+class LauncherIT {
+    static final Path LAUNCHER = Path.of("plainsight").toAbsolutePath();
+    static NginxFixture nginx;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void backend() {
+        ExternalProcess.requireTool("nginx");
+        ExternalProcess.requireTool("curl");
+        ExternalProcess.requireTool("tshark");
+        nginx = NginxFixture.builder().tls().http2(true).plain().start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (nginx != null) {
+            nginx.close();
+        }
+    }
+
+    @Test
+    void versionRunsWhateverTheDefaultJavaIs() {
+        ExternalProcess.Result r = ExternalProcess.run(Duration.ofMinutes(3), LAUNCHER.toString(), "--version");
+        assertThat(r.stdout()).startsWith("plainsight ");
+    }
+
+    @Test
+    void invalidArgumentsExitNonZeroWithUsage() {
+        ExternalProcess.Result r = ExternalProcess.exec(Duration.ofMinutes(1), LAUNCHER.toString(), "reverse", "--listen", "8443");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.stderr()).contains("Missing required option: '--connect=HOST:PORT'").contains("Usage: plainsight reverse");
+    }
+
+    @Test
+    void sigtermFlushesAndClosesTheDefaultCaptureDirectory() throws Exception {
+        Path home = tmp.resolve("home");
+        int port = io.plainsight.testing.FreePort.tcp();
+        try (ExternalProcess p = ExternalProcess.start(List.of(LAUNCHER.toString(), "reverse", "--listen", "127.0.0.1:" + port,
+                "--connect", "127.0.0.1:" + nginx.tlsPort(), "--upstream-ca", nginx.pki().caCert().toString(),
+                "--home", home.toString()))) {
+            p.awaitStderr("listening on", Duration.ofSeconds(60));
+            Curl.Response resp = Curl.https("https://backend.test:" + port + "/1m.bin", home.resolve("ca.pem"),
+                    "--resolve", "backend.test:" + port + ":127.0.0.1", "--http1.1");
+            assertThat(resp.body()).isEqualTo(Docroot.content("1m.bin"));
+            p.awaitStdout(" reverse ", Duration.ofSeconds(10)); // the connection's console line
+            p.signal("TERM");
+            ExternalProcess.Result r = p.waitFor(Duration.ofSeconds(30));
+            assertThat(r.exitCode()).isIn(0, 143);
+        }
+        Path captures = home.resolve("captures");
+        List<Path> files;
+        try (Stream<Path> s = Files.list(captures)) {
+            files = s.filter(f -> f.getFileName().toString().endsWith(".pcap")).toList();
+        }
+        assertThat(files).hasSize(1);
+        Tshark tshark = new Tshark();
+        tshark.assertReadsCleanly(files.get(0));
+        assertThat(tshark.fieldLines(files.get(0), "http.response", "http.response.code", "http.content_length"))
+                .containsExactly("200\t1048576");
+        assertThat(tshark.count(files.get(0), "tcp.flags.fin == 1")).isEqualTo(2);
+    }
+
+    @Test
+    void optionsComeFromAYamlConfigFile() throws Exception {
+        Path home = tmp.resolve("home");
+        int port = io.plainsight.testing.FreePort.tcp();
+        Path pcap = tmp.resolve("from-config.pcap");
+        Path config = tmp.resolve("plainsight.yaml");
+        Files.writeString(config, """
+                # reverse proxy in front of the test nginx
+                listen: 127.0.0.1:%d
+                connect: 127.0.0.1:%d
+                upstream-ca: [%s]
+                pcap: %s
+                quiet: true
+                """.formatted(port, nginx.tlsPort(), nginx.pki().caCert(), pcap));
+        try (ExternalProcess p = ExternalProcess.start(List.of(LAUNCHER.toString(), "reverse", "--config", config.toString(),
+                "--home", home.toString()))) {
+            p.awaitStderr("listening on 127.0.0.1:" + port, Duration.ofSeconds(60));
+            Curl.Response resp = Curl.https("https://localhost:" + port + "/index.html", home.resolve("ca.pem"));
+            assertThat(resp.body()).isEqualTo(Docroot.content("index.html"));
+            p.signal("TERM");
+            p.waitFor(Duration.ofSeconds(30));
+            assertThat(p.stdoutSoFar()).as("quiet: true silences the console").isEmpty();
+        }
+        assertThat(new Tshark().count(pcap, "http2.headers.path == \"/index.html\"")).isEqualTo(1);
+    }
+
+    @Test
+    void badConfigFileIsNamed() throws Exception {
+        Path config = tmp.resolve("bad.yaml");
+        Files.writeString(config, "listen: 8443\nconect: a:1\n");
+        ExternalProcess.Result r = ExternalProcess.exec(Duration.ofMinutes(1), LAUNCHER.toString(), "reverse", "--config", config.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.stderr()).contains("config " + config + ": unknown option 'conect' for 'plainsight reverse'");
+    }
+}

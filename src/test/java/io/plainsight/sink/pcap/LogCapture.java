@@ -1,0 +1,28 @@
+package io.plainsight.sink.pcap;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/** Collects what the pcap package logs, for assertions on "said once" messages. */
+final class LogCapture implements AutoCloseable {
+    private final Logger logger = (Logger) LoggerFactory.getLogger("io.plainsight.sink.pcap");
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+    LogCapture() {
+        appender.start();
+        logger.addAppender(appender);
+    }
+
+    List<String> at(Level level) {
+        return appender.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    @Override
+    public void close() {
+        logger.detachAppender(appender);
+    }
+}
