@@ -286,7 +286,7 @@ start_plainsight() {
   log "plainsight #$PS_INSTANCE up on 127.0.0.1:$PS_PORT (pids: $tree)"
 }
 
-pcap_bytes() { { find "$WORK/pcap" -type f -printf '%s\n' 2>/dev/null || true; } | awk '{s+=$1} END{printf "%d\n", s}'; }
+pcap_bytes() { { find "$WORK/pcap" -type f -printf '%s\n' 2>/dev/null || true; } | awk '{s+=$1} END{printf "%.0f\n", s}'; }
 pcap_files() { { find "$WORK/pcap" -type f 2>/dev/null || true; } | wc -l; }
 
 stop_plainsight() { # graceful stop so the capture is flushed; keeps the pcap dir

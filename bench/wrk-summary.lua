@@ -4,8 +4,8 @@
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    "WRKSUM requests=%d bytes=%d duration_us=%d p50_us=%d p99_us=%d max_us=%d " ..
-    "err_connect=%d err_read=%d err_write=%d err_status=%d err_timeout=%d\n",
+    "WRKSUM requests=%.0f bytes=%.0f duration_us=%.0f p50_us=%.0f p99_us=%.0f max_us=%.0f " ..
+    "err_connect=%.0f err_read=%.0f err_write=%.0f err_status=%.0f err_timeout=%.0f\n",
     summary.requests, summary.bytes, summary.duration,
     latency:percentile(50), latency:percentile(99), latency.max,
     e.connect, e.read, e.write, e.status, e.timeout))
