@@ -1,0 +1,641 @@
+#!/usr/bin/env bash
+# Reverse-proxy benchmark: plainsight vs nginx (re-encrypting, no capture) vs
+# the backend directly, all measured in the same run, interleaved, medians.
+# See bench/README.md for what it measures and why.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+
+# ---- knobs (env) -----------------------------------------------------------
+RUNS=${RUNS:-3}                 # measured runs per metric and contender
+DURATION=${DURATION:-10}        # seconds per measured run
+WARMUP=${WARMUP:-3}             # seconds of discarded warm-up per metric and contender
+THREADS=${THREADS:-2}           # wrk -t
+CONNS=${CONNS:-64}              # wrk -c for keep-alive runs (1 KiB and 1 MiB)
+CLOSE_CONNS=${CLOSE_CONNS:-32}  # wrk -c for the Connection: close (handshake) runs
+WRK_TIMEOUT=${WRK_TIMEOUT:-5s}  # wrk --timeout (timed-out requests are not in the histogram)
+WORKERS=${WORKERS:-auto}        # nginx worker_processes, backend and front alike
+SETTLE=${SETTLE:-1}             # seconds of pause between runs
+BASE_PORT=${BASE_PORT:-18440}   # backend=BASE+1 nginx=BASE+2 plainsight=BASE+3 probe=BASE+4
+CONTENDERS=${CONTENDERS:-"direct nginx plainsight"}
+METRICS=${METRICS:-"rps mbs cps"}
+PCAP_MIN_FREE_GB=${PCAP_MIN_FREE_GB:-15}  # restart plainsight with a fresh pcap dir below this
+KEEP_WORK=${KEEP_WORK:-0}       # 1: keep the work dir (certs, configs, logs, pcaps)
+PLAINSIGHT=${PLAINSIGHT:-$ROOT/plainsight}
+PLAINSIGHT_ARGS=${PLAINSIGHT_ARGS:-}   # extra args appended to `plainsight reverse`
+
+BACKEND_PORT=$((BASE_PORT + 1))
+NGINX_PORT=$((BASE_PORT + 2))
+PS_PORT=$((BASE_PORT + 3))
+PROBE_PORT=$((BASE_PORT + 4))
+
+OUT_DIR="$BENCH_DIR/out"
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$OUT_DIR"
+WORK="$OUT_DIR/work-$STAMP"
+mkdir -p "$WORK"
+chmod 755 "$OUT_DIR" "$WORK"   # nginx workers (user nobody) read the docroot
+REPORT="$OUT_DIR/reverse-$STAMP.txt"
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ---- process bookkeeping: stop exactly what we started ---------------------
+STARTED=()          # every PID this script started (and their descendants, once known)
+declare -A TREE     # contender -> space-separated PIDs of its process tree
+
+descendants() {     # PID and all its descendants
+  ps -e -o pid=,ppid= | awk -v r="$1" '
+    { parent[$1] = $2 }
+    END { keep[r] = 1; grew = 1
+          while (grew) { grew = 0
+            for (p in parent) if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; grew = 1 } }
+          for (p in keep) print p }'
+}
+
+alive() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+
+stop_pids() {       # TERM, wait up to 15 s, then KILL; only the given PIDs
+  local p live=()
+  for p in "$@"; do kill -0 "$p" 2>/dev/null && live+=("$p"); done
+  [ ${#live[@]} -eq 0 ] && return 0
+  kill -TERM "${live[@]}" 2>/dev/null || true
+  local i
+  for i in $(seq 1 150); do alive "${live[@]}" || break; sleep 0.1; done
+  for p in "${live[@]}"; do kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null || true; done
+  for p in "${live[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ ${#STARTED[@]} -gt 0 ]; then stop_pids "${STARTED[@]}"; fi
+  if [ "$KEEP_WORK" != 1 ] && [ -d "$WORK" ]; then
+    rm -rf "$WORK"
+  elif [ -d "$WORK" ]; then
+    log "work dir kept: $WORK"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- prerequisites ---------------------------------------------------------
+ensure_tools() {
+  local missing=() c
+  declare -A pkg=([wrk]=wrk [nginx]=nginx [openssl]=openssl [curl]=curl [gcc]=gcc [ps]=procps [ss]=iproute2)
+  for c in wrk nginx openssl curl gcc ps ss; do
+    command -v "$c" >/dev/null 2>&1 || missing+=("${pkg[$c]}")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing: ${missing[*]}"
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" libc6-dev >/dev/null
+  fi
+}
+
+port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
+
+wait_https() {      # port, pid..., timeout 120 s
+  local port=$1; shift
+  local i
+  for i in $(seq 1 1200); do
+    curl -sk -o /dev/null --max-time 2 "https://127.0.0.1:$port/1k" && return 0
+    alive "$@" || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# ---- certificates, content, configs ----------------------------------------
+make_pki() {
+  log "generating throwaway CA, backend and front certificates (EC P-256) in $WORK"
+  local d="$WORK/pki"; mkdir -p "$d"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -sha256 -days 2 \
+    -keyout "$d/ca.key" -out "$WORK/ca.pem" -subj "/CN=plainsight bench CA $STAMP" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+  local name
+  for name in backend front; do
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -sha256 \
+      -keyout "$d/$name.key" -out "$d/$name.csr" -subj "/CN=localhost" 2>/dev/null
+    openssl x509 -req -in "$d/$name.csr" -CA "$WORK/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
+      -days 2 -sha256 -out "$d/$name.pem" \
+      -extfile <(printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n') 2>/dev/null
+  done
+  chmod 600 "$d"/*.key
+}
+
+make_content() {
+  mkdir -p "$WORK/www"
+  head -c 1024 /dev/urandom > "$WORK/www/1k"
+  head -c 1048576 /dev/urandom > "$WORK/www/1m"
+  chmod 755 "$WORK/www"; chmod 644 "$WORK/www"/*
+}
+
+nginx_common() {    # $1 = name; temp paths inside the work dir, never /var/lib/nginx
+  local t="$WORK/nginx-$1"
+  mkdir -p "$t"
+  cat <<EOF
+worker_processes $WORKERS;
+pid $t/nginx.pid;
+error_log $WORK/logs/nginx-$1.error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $t/client_body;
+    proxy_temp_path       $t/proxy;
+    fastcgi_temp_path     $t/fastcgi;
+    uwsgi_temp_path       $t/uwsgi;
+    scgi_temp_path        $t/scgi;
+    default_type application/octet-stream;
+    keepalive_requests 100000000;
+    keepalive_timeout  300s;
+EOF
+}
+
+write_backend_conf() {
+  { nginx_common backend; cat <<EOF
+    log_format resumed '\$ssl_session_reused';
+    server {
+        listen 127.0.0.1:$BACKEND_PORT ssl;
+        ssl_certificate     $WORK/pki/backend.pem;
+        ssl_certificate_key $WORK/pki/backend.key;
+        ssl_protocols TLSv1.3;
+        root $WORK/www;
+    }
+    # Same content, logs whether each TLS session was resumed: used once to
+    # check that wrk really performs full handshakes in the conn/s runs.
+    server {
+        listen 127.0.0.1:$PROBE_PORT ssl;
+        ssl_certificate     $WORK/pki/backend.pem;
+        ssl_certificate_key $WORK/pki/backend.key;
+        ssl_protocols TLSv1.3;
+        ssl_session_cache shared:probe:1m;
+        access_log $WORK/logs/probe.access.log resumed;
+        root $WORK/www;
+    }
+}
+EOF
+  } > "$WORK/backend.conf"
+}
+
+write_front_conf() {
+  # A normal production re-encrypting reverse proxy: upstream keep-alive pool,
+  # TLS session reuse towards the backend, certificate verification on.
+  { nginx_common front; cat <<EOF
+    upstream backend {
+        server 127.0.0.1:$BACKEND_PORT;
+        keepalive 64;
+        keepalive_requests 100000000;
+        keepalive_timeout 300s;
+    }
+    server {
+        listen 127.0.0.1:$NGINX_PORT ssl;
+        ssl_certificate     $WORK/pki/front.pem;
+        ssl_certificate_key $WORK/pki/front.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        location / {
+            proxy_pass https://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host localhost;
+            proxy_ssl_server_name on;
+            proxy_ssl_name localhost;
+            proxy_ssl_verify on;
+            proxy_ssl_trusted_certificate $WORK/ca.pem;
+            proxy_ssl_session_reuse on;
+            proxy_ssl_protocols TLSv1.3;
+        }
+    }
+}
+EOF
+  } > "$WORK/front.conf"
+}
+
+start_nginx() {     # $1 = name (backend|front), $2 = port
+  local name=$1 port=$2
+  port_free "$port" || die "port $port is in use (set BASE_PORT)"
+  nginx -t -q -p "$WORK" -c "$WORK/$name.conf" -e "$WORK/logs/nginx-$name.error.log" \
+    || die "nginx config $name invalid, see $WORK/logs/nginx-$name.error.log"
+  nginx -p "$WORK" -c "$WORK/$name.conf" -e "$WORK/logs/nginx-$name.error.log" -g 'daemon off;' \
+    >"$WORK/logs/nginx-$name.out" 2>&1 &
+  local pid=$!
+  STARTED+=("$pid")
+  wait_https "$port" "$pid" || die "nginx $name did not come up on $port (see $WORK/logs)"
+  local tree; tree=$(descendants "$pid" | tr '\n' ' ')
+  TREE[$name]=$tree
+  local p; for p in $tree; do [ "$p" = "$pid" ] || STARTED+=("$p"); done
+  log "nginx $name up on 127.0.0.1:$port (pids: $tree)"
+}
+
+# ---- plainsight ------------------------------------------------------------
+PS_AVAILABLE=0
+PS_REASON="not checked"
+PS_VERSION=""
+PS_INSTANCE=0
+PS_PCAP_BYTES_DONE=0    # bytes of pcap from earlier instances (deleted to save disk)
+PS_PCAP_FILES_DONE=0
+PS_HWM_KB=0             # max VmHWM over instances
+
+ps_fail() {         # reason [log file] -> plainsight unavailable; keep its log outside the work dir
+  PS_AVAILABLE=0
+  PS_REASON=$1
+  if [ -n "${2:-}" ] && [ -f "$2" ]; then
+    cp "$2" "$OUT_DIR/plainsight-$STAMP.log"
+    PS_REASON="$1; log: bench/out/plainsight-$STAMP.log"
+  fi
+}
+
+check_plainsight() {
+  if [ ! -x "$PLAINSIGHT" ]; then PS_REASON="no launcher at $PLAINSIGHT"; return; fi
+  log "building/checking plainsight: $PLAINSIGHT --version (first use builds the jar)"
+  if ! (cd "$ROOT" && "$PLAINSIGHT" --version) >"$WORK/logs/plainsight-version.log" 2>&1; then
+    ps_fail "'plainsight --version' failed" "$WORK/logs/plainsight-version.log"; return
+  fi
+  if ! (cd "$ROOT" && "$PLAINSIGHT" reverse --help) >"$WORK/logs/plainsight-reverse-help.log" 2>&1; then
+    PS_REASON="no 'reverse' subcommand"; return
+  fi
+  PS_AVAILABLE=1
+  PS_VERSION="$(grep -v '^plainsight: building' "$WORK/logs/plainsight-version.log" | head -1)"
+  PS_REASON=""
+}
+
+start_plainsight() {
+  PS_INSTANCE=$((PS_INSTANCE + 1))
+  port_free "$PS_PORT" || die "port $PS_PORT is in use (set BASE_PORT)"
+  mkdir -p "$WORK/pcap" "$WORK/home"
+  # shellcheck disable=SC2086
+  (cd "$ROOT" && exec "$PLAINSIGHT" reverse --listen "127.0.0.1:$PS_PORT" \
+      --connect "127.0.0.1:$BACKEND_PORT" --upstream-ca "$WORK/ca.pem" \
+      --pcap-dir "$WORK/pcap" --home "$WORK/home" -q $PLAINSIGHT_ARGS) \
+    >"$WORK/logs/plainsight-$PS_INSTANCE.log" 2>&1 &
+  local pid=$!
+  STARTED+=("$pid")
+  if ! wait_https "$PS_PORT" "$pid"; then
+    log "plainsight did not come up on $PS_PORT; last log lines:"
+    tail -20 "$WORK/logs/plainsight-$PS_INSTANCE.log" >&2 || true
+    stop_pids "$pid"
+    ps_fail "failed to start" "$WORK/logs/plainsight-$PS_INSTANCE.log"
+    return 1
+  fi
+  local tree; tree=$(descendants "$pid" | tr '\n' ' ')
+  TREE[plainsight]=$tree
+  local p; for p in $tree; do [ "$p" = "$pid" ] || STARTED+=("$p"); done
+  log "plainsight #$PS_INSTANCE up on 127.0.0.1:$PS_PORT (pids: $tree)"
+}
+
+pcap_bytes() { { find "$WORK/pcap" -type f -printf '%s\n' 2>/dev/null || true; } | awk '{s+=$1} END{printf "%.0f\n", s}'; }
+pcap_files() { { find "$WORK/pcap" -type f 2>/dev/null || true; } | wc -l; }
+
+stop_plainsight() { # graceful stop so the capture is flushed; keeps the pcap dir
+  sample_rss plainsight
+  # shellcheck disable=SC2086
+  stop_pids ${TREE[plainsight]:-}
+  TREE[plainsight]=""
+}
+
+recycle_plainsight_if_disk_low() {
+  local free_gb
+  free_gb=$(df -P -BG "$WORK" | awk 'NR==2 {gsub("G","",$4); print $4}')
+  [ "$free_gb" -ge "$PCAP_MIN_FREE_GB" ] && return 0
+  log "only ${free_gb} GiB free: restarting plainsight with an empty pcap dir (sizes are kept)"
+  stop_plainsight
+  PS_PCAP_BYTES_DONE=$((PS_PCAP_BYTES_DONE + $(pcap_bytes)))
+  PS_PCAP_FILES_DONE=$((PS_PCAP_FILES_DONE + $(pcap_files)))
+  rm -rf "$WORK/pcap"
+  start_plainsight || return 1
+  return 2          # caller must warm up again
+}
+
+# ---- measuring -------------------------------------------------------------
+declare -A RSS_KB   # contender -> max over samples of sum(VmHWM) over its process tree
+
+sample_rss() {      # $1 = contender
+  local c=$1 sum=0 p v
+  for p in ${TREE[$c]:-}; do
+    v=$(awk '/^VmHWM:/ {print $2}' "/proc/$p/status" 2>/dev/null || true)
+    sum=$((sum + ${v:-0}))
+  done
+  if [ "$c" = plainsight ]; then
+    [ "$sum" -gt "$PS_HWM_KB" ] && PS_HWM_KB=$sum
+    RSS_KB[$c]=$PS_HWM_KB
+  elif [ "$sum" -gt "${RSS_KB[$c]:-0}" ]; then
+    RSS_KB[$c]=$sum
+  fi
+}
+
+port_of() {
+  case $1 in direct) echo "$BACKEND_PORT" ;; nginx) echo "$NGINX_PORT" ;; plainsight) echo "$PS_PORT" ;; esac
+}
+
+usable() {          # is contender $1 running?
+  case $1 in
+    direct) return 0 ;;
+    nginx) alive ${TREE[front]:-} ;;
+    plainsight) [ "$PS_AVAILABLE" = 1 ] && alive ${TREE[plainsight]:-} ;;
+  esac
+}
+
+run_wrk() {         # metric contender seconds label -> prints WRKSUM line, raw output kept
+  local metric=$1 c=$2 secs=$3 label=$4 port path conns
+  port=$(port_of "$c")
+  local args=(-t"$THREADS" --latency --timeout "$WRK_TIMEOUT" -s "$BENCH_DIR/wrk-summary.lua" -d"${secs}s")
+  local env=()
+  case $metric in
+    rps) path=/1k; conns=$CONNS ;;
+    mbs) path=/1m; conns=$CONNS ;;
+    cps) path=/1k; conns=$CLOSE_CONNS; args+=(-H 'Connection: close'); env=(LD_PRELOAD="$WORK/no-tls-resume.so") ;;
+  esac
+  local raw="$WORK/raw/$metric-$c-$label.txt"
+  mkdir -p "$WORK/raw"
+  local busy0 total0 ours0 busy1 total1 ours1 wrk_ticks other
+  read -r busy0 total0 < <(cpu_ticks); ours0=$(our_ticks)
+  env "${env[@]}" wrk "${args[@]}" -c"$conns" "https://127.0.0.1:$port$path" >"$raw" 2>&1 || true
+  read -r busy1 total1 < <(cpu_ticks); ours1=$(our_ticks)
+  times > "$raw.times"    # this subshell's children: wrk
+  wrk_ticks=$(awk -v hz="$(getconf CLK_TCK)" 'NR==2 {
+      n = split($0, f, /[ ms]+/); printf "%d", ((f[1]*60 + f[2]) + (f[3]*60 + f[4])) * hz }' "$raw.times")
+  # CPU used by anything other than wrk, the backend and the proxies, in % of the machine
+  other=$(awk -v b="$((busy1 - busy0))" -v o="$((ours1 - ours0))" -v w="$wrk_ticks" -v t="$((total1 - total0))" \
+    'BEGIN { x = (b - o - w) / (t > 0 ? t : 1) * 100; printf "%d", (x < 0 ? 0 : x) }')
+  echo "$(grep '^WRKSUM ' "$raw" | tail -1 || true) other_cpu_pct=$other" | grep '^WRKSUM ' || true
+}
+
+cpu_ticks() {       # busy and total jiffies of the whole machine
+  awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat
+}
+
+our_ticks() {       # utime+stime of the backend and the proxies (all threads)
+  local p sum=0 t
+  for p in ${TREE[backend]:-} ${TREE[front]:-} ${TREE[plainsight]:-}; do
+    t=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || true)
+    sum=$((sum + ${t:-0}))
+  done
+  echo "$sum"
+}
+
+kv() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<" $2"; }
+
+declare -A VALS     # "metric contender" -> space-separated per-run values
+declare -A P99S     # contender -> per-run p99 (ms) of the rps runs
+declare -A ERRS     # contender -> error summary lines
+declare -A OTHER    # contender -> per-run % of machine CPU used by other processes (noise)
+PS_RESP_BYTES=0     # response bytes wrk received through plainsight (all runs incl. warm-up)
+
+record() {          # metric contender label wrksum
+  local m=$1 c=$2 label=$3 s=$4
+  if [ -z "$s" ]; then
+    log "  $m $c $label: wrk produced no summary (see $WORK/raw/$m-$c-$label.txt)"
+    return
+  fi
+  local req bytes dur p99 ec er ew es et good val
+  req=$(kv requests "$s"); bytes=$(kv bytes "$s"); dur=$(kv duration_us "$s"); p99=$(kv p99_us "$s")
+  ec=$(kv err_connect "$s"); er=$(kv err_read "$s"); ew=$(kv err_write "$s"); es=$(kv err_status "$s"); et=$(kv err_timeout "$s")
+  [ "$c" = plainsight ] && PS_RESP_BYTES=$((PS_RESP_BYTES + bytes))
+  [ "$label" = warmup ] && return
+  good=$((req - es))
+  if [ $((ec + er + ew + es + et)) -gt 0 ]; then
+    ERRS[$c]+="$m run $label: connect=$ec read=$er write=$ew status(non-2xx)=$es timeout=$et of $req requests"$'\n'
+  fi
+  case $m in
+    rps|cps) val=$(awk -v n="$good" -v d="$dur" 'BEGIN{printf "%.1f", n / (d / 1e6)}') ;;
+    mbs)     val=$(awk -v b="$bytes" -v d="$dur" 'BEGIN{printf "%.2f", b / 1048576 / (d / 1e6)}') ;;
+  esac
+  VALS["$m $c"]+="$val "
+  OTHER[$c]+="$(kv other_cpu_pct "$s") "
+  if [ "$m" = rps ]; then
+    P99S[$c]+="$(awk -v u="$p99" 'BEGIN{printf "%.3f", u / 1000}') "
+  fi
+  log "  $m $c run $label: $val $( [ "$m" = rps ] && echo "(p99 $((p99))us)") other CPU $(kv other_cpu_pct "$s")%"
+}
+
+median() {          # values on stdin args
+  [ $# -eq 0 ] && { echo ""; return; }
+  printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END{ if (NR%2) print v[(NR+1)/2]; else printf "%.3f\n", (v[NR/2]+v[NR/2+1])/2 }'
+}
+
+verify_full_handshakes() {
+  log "checking that wrk does full TLS handshakes with Connection: close (LD_PRELOAD shim)"
+  gcc -shared -fPIC -O2 -o "$WORK/no-tls-resume.so" "$BENCH_DIR/no-tls-resume.c" -ldl
+  local f="$WORK/logs/probe.access.log"
+  : > "$f"
+  wrk -t1 -c4 -d2s -H 'Connection: close' "https://127.0.0.1:$PROBE_PORT/1k" >/dev/null 2>&1 || true
+  sleep 0.5
+  WITHOUT_SHIM=$(awk '{n++} $1=="r"{r++} END{printf "%d of %d resumed", r, n}' "$f")
+  : > "$f"
+  LD_PRELOAD="$WORK/no-tls-resume.so" wrk -t1 -c4 -d2s -H 'Connection: close' \
+    "https://127.0.0.1:$PROBE_PORT/1k" >/dev/null 2>&1 || true
+  sleep 0.5
+  WITH_SHIM=$(awk '{n++} $1=="r"{r++} END{printf "%d of %d resumed", r, n}' "$f")
+  local resumed total
+  resumed=$(awk '$1=="r"{r++} END{print r+0}' "$f"); total=$(wc -l < "$f")
+  log "  plain wrk: $WITHOUT_SHIM; wrk + shim: $WITH_SHIM"
+  [ "$total" -gt 0 ] && [ "$resumed" -eq 0 ] || die "could not force full TLS handshakes with wrk ($WITH_SHIM)"
+}
+
+tls_info() {        # negotiated protocol/cipher/group per contender, for the record
+  openssl s_client -connect "127.0.0.1:$1" -servername localhost -brief </dev/null 2>&1 \
+    | awk -F': ' '/^(Protocol version|Ciphersuite|Server Temp Key|Negotiated TLS1.3 group|Peer signature type)/ {printf "%s=%s; ", $1, $2}'
+}
+
+check_content() {   # the contender returns the right bytes
+  local c=$1 port f
+  port=$(port_of "$c")
+  for f in 1k 1m; do
+    if ! cmp -s <(curl -sk --max-time 10 "https://127.0.0.1:$port/$f") "$WORK/www/$f"; then
+      log "$c on port $port does not return /$f intact"
+      return 1
+    fi
+  done
+}
+
+# ---- main ------------------------------------------------------------------
+main() {
+  LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+  ensure_tools
+  mkdir -p "$WORK/logs"
+  for p in "$BACKEND_PORT" "$NGINX_PORT" "$PS_PORT" "$PROBE_PORT"; do
+    port_free "$p" || die "port $p is in use (set BASE_PORT)"
+  done
+  make_pki
+  make_content
+  write_backend_conf
+  write_front_conf
+  start_nginx backend "$BACKEND_PORT"
+  TREE[direct]=${TREE[backend]}
+  verify_full_handshakes
+
+  local want_ps=0 want_nginx=0 c
+  for c in $CONTENDERS; do
+    [ "$c" = plainsight ] && want_ps=1
+    [ "$c" = nginx ] && want_nginx=1
+  done
+  [ "$want_nginx" = 1 ] && start_nginx front "$NGINX_PORT"
+  if [ "$want_ps" = 1 ]; then
+    check_plainsight
+    if [ "$PS_AVAILABLE" = 1 ]; then start_plainsight || true; fi
+    [ "$PS_AVAILABLE" = 1 ] || log "plainsight: not available ($PS_REASON)"
+  else
+    PS_REASON="not selected (CONTENDERS)"
+  fi
+
+  declare -gA TLS
+  for c in $CONTENDERS; do
+    usable "$c" || continue
+    if ! check_content "$c"; then
+      [ "$c" = plainsight ] || die "$c serves wrong content"
+      stop_plainsight
+      ps_fail "serves wrong content" "$WORK/logs/plainsight-$PS_INSTANCE.log"
+      continue
+    fi
+    TLS[$c]=$(tls_info "$(port_of "$c")")
+  done
+
+  local m run ws
+  for m in $METRICS; do
+    log "metric $m: warm-up ${WARMUP}s each"
+    for c in $CONTENDERS; do
+      usable "$c" || continue
+      record "$m" "$c" warmup "$(run_wrk "$m" "$c" "$WARMUP" warmup)"
+      sleep "$SETTLE"
+    done
+    for run in $(seq 1 "$RUNS"); do
+      for c in $CONTENDERS; do
+        if [ "$c" = plainsight ] && [ "$PS_AVAILABLE" = 1 ]; then
+          ws=0; recycle_plainsight_if_disk_low || ws=$?
+          [ "$ws" = 2 ] && record "$m" "$c" warmup "$(run_wrk "$m" "$c" "$WARMUP" warmup)"
+        fi
+        if ! usable "$c"; then
+          [ "$c" = plainsight ] && [ "$PS_AVAILABLE" = 1 ] && { log "plainsight died"; ps_fail "process died during the benchmark" "$WORK/logs/plainsight-$PS_INSTANCE.log"; }
+          continue
+        fi
+        record "$m" "$c" "$run" "$(run_wrk "$m" "$c" "$DURATION" "$run")"
+        case $c in direct) sample_rss direct ;; nginx) sample_rss front ;; plainsight) sample_rss plainsight ;; esac
+        sleep "$SETTLE"
+      done
+    done
+  done
+  RSS_KB[nginx]=${RSS_KB[front]:-}
+
+  # Capture evidence: a marked request, then a graceful stop so everything is flushed.
+  local marker="plainsight-bench-marker-$STAMP-$RANDOM" marker_hits="-" pbytes=0 pfiles=0
+  if [ "$PS_AVAILABLE" = 1 ] && usable plainsight; then
+    curl -sk -o /dev/null -H "X-Bench-Marker: $marker" "https://127.0.0.1:$PS_PORT/1k?$marker" || true
+    sleep 1
+    stop_plainsight
+    pbytes=$((PS_PCAP_BYTES_DONE + $(pcap_bytes)))
+    pfiles=$((PS_PCAP_FILES_DONE + $(pcap_files)))
+    marker_hits=$({ find "$WORK/pcap" -type f -print0 2>/dev/null | xargs -0 -r env LC_ALL=C grep -a -F -l -- "$marker" || true; } | wc -l)
+  fi
+  sample_rss front
+  RSS_KB[nginx]=${RSS_KB[front]:-}
+
+  report "$marker_hits" "$pbytes" "$pfiles" | tee "$REPORT"
+  log "report written to $REPORT"
+}
+
+fmt() {             # metric value -> display
+  [ -z "$2" ] && { echo "n/a"; return; }
+  case $1 in
+    rps|cps) awk -v v="$2" 'BEGIN{printf "%.0f", v}' ;;
+    mbs)     awk -v v="$2" 'BEGIN{printf "%.1f", v}' ;;
+    p99)     awk -v v="$2" 'BEGIN{printf "%.2f", v}' ;;
+    rss)     awk -v v="$2" 'BEGIN{printf "%.1f", v / 1024}' ;;
+  esac
+}
+
+report() {
+  local marker_hits=$1 pbytes=$2 pfiles=$3
+  local c m
+  declare -A MED
+  for m in rps mbs cps; do
+    for c in direct nginx plainsight; do
+      # shellcheck disable=SC2086
+      MED["$m $c"]=$(median ${VALS["$m $c"]:-})
+    done
+  done
+  for c in direct nginx plainsight; do
+    # shellcheck disable=SC2086
+    MED["p99 $c"]=$(median ${P99S[$c]:-})
+  done
+  MED["rss direct"]=${RSS_KB[direct]:-}
+  MED["rss nginx"]=${RSS_KB[nginx]:-}
+  local ps_measured=0
+  [ -n "${VALS["rps plainsight"]:-}${VALS["mbs plainsight"]:-}${VALS["cps plainsight"]:-}" ] && ps_measured=1
+  MED["rss plainsight"]=""
+  [ "$ps_measured" = 1 ] && MED["rss plainsight"]=${RSS_KB[plainsight]:-}
+
+  echo "plainsight reverse-proxy benchmark — $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
+  echo "tools: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); $(nginx -v 2>&1 | cut -d' ' -f3); $(openssl version | cut -d' ' -f1-2)"
+  if [ -n "${VALS["rps plainsight"]:-}${VALS["mbs plainsight"]:-}${VALS["cps plainsight"]:-}" ]; then
+    echo "plainsight: ${PS_VERSION:-unknown version}${PS_REASON:+ — WARNING: $PS_REASON}"
+  else
+    echo "plainsight: not available (${PS_REASON:-not measured})"
+  fi
+  echo "method: wrk -t$THREADS, -c$CONNS keep-alive / -c$CLOSE_CONNS Connection: close, ${WARMUP}s warm-up, $RUNS x ${DURATION}s runs interleaved, medians; nginx worker_processes $WORKERS"
+  echo "full handshakes in conn/s: plain wrk $WITHOUT_SHIM, wrk + no-tls-resume shim $WITH_SHIM"
+  for c in $CONTENDERS; do [ -n "${TLS[$c]:-}" ] && echo "tls $c: ${TLS[$c]}"; done
+  echo
+  printf '%-28s | %10s | %10s | %10s | %8s | %-16s | %s\n' metric direct nginx plainsight "ps/nginx" target result
+  printf '%s\n' "-----------------------------+------------+------------+------------+----------+------------------+-------"
+  local rows=("rps|1 KiB keep-alive req/s|>= 1.0x nginx|ge"
+              "mbs|1 MiB keep-alive MiB/s|>= 1.0x nginx|ge"
+              "cps|new TLS conn/s (full hs)|>= 1.0x nginx|ge"
+              "p99|p99 latency 1 KiB (ms)|<= nginx|le"
+              "rss|peak RSS (MiB)|< 200 MiB|abs")
+  local row key label target kind d n p ratio result
+  for row in "${rows[@]}"; do
+    IFS='|' read -r key label target kind <<<"$row"
+    d=${MED["$key direct"]:-}; n=${MED["$key nginx"]:-}; p=${MED["$key plainsight"]:-}
+    ratio="-"; result="SKIP"
+    if [ -n "$p" ] && [ -n "$n" ] && awk -v n="$n" 'BEGIN{exit !(n > 0)}'; then
+      ratio=$(awk -v p="$p" -v n="$n" 'BEGIN{printf "%.2fx", p / n}')
+    fi
+    if [ -n "$p" ]; then
+      case $kind in
+        ge) [ -n "$n" ] && result=$(awk -v p="$p" -v n="$n" 'BEGIN{print (p >= n) ? "PASS" : "FAIL"}') ;;
+        le) [ -n "$n" ] && result=$(awk -v p="$p" -v n="$n" 'BEGIN{print (p <= n) ? "PASS" : "FAIL"}') ;;
+        abs) result=$(awk -v p="$p" 'BEGIN{print (p / 1024 < 200) ? "PASS" : "FAIL"}') ;;
+      esac
+    fi
+    [ "$key" = rss ] && d=""   # the backend's RSS is not a contender's
+    printf '%-28s | %10s | %10s | %10s | %8s | %-16s | %s\n' "$label" \
+      "$( [ "$key" = rss ] && echo "-" || fmt "$key" "$d")" "$(fmt "$key" "$n")" \
+      "$( [ -z "$p" ] && { [ "$ps_measured" = 1 ] && echo "n/a" || echo "not avail."; } || fmt "$key" "$p")" \
+      "$ratio" "$target" "$result"
+  done
+  echo
+  if [ "$ps_measured" = 1 ]; then
+    echo "plainsight PCAP: $pfiles file(s), $pbytes bytes ($(awk -v b="$pbytes" 'BEGIN{printf "%.1f MiB", b/1048576}')); response bytes wrk received through plainsight: $PS_RESP_BYTES; marker request found in $marker_hits pcap file(s); instances: $PS_INSTANCE"
+  else
+    echo "plainsight: not available ($PS_REASON)"
+  fi
+  echo
+  echo "per-run values (run order: interleaved)"
+  for m in rps mbs cps; do
+    for c in direct nginx plainsight; do
+      [ -n "${VALS["$m $c"]:-}" ] && echo "  $m $c: ${VALS["$m $c"]}"
+    done
+  done
+  for c in direct nginx plainsight; do
+    [ -n "${P99S[$c]:-}" ] && echo "  p99(ms) $c: ${P99S[$c]}"
+  done
+  echo "  CPU used by other processes during each run, % of the machine (noise), in run order:"
+  for c in direct nginx plainsight; do
+    [ -n "${OTHER[$c]:-}" ] && echo "    $c: ${OTHER[$c]}"
+  done
+  echo "  load average at start: $LOAD_START; at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  local any=0
+  for c in direct nginx plainsight; do
+    if [ -n "${ERRS[$c]:-}" ]; then
+      [ $any = 0 ] && echo && echo "wrk errors (non-2xx are excluded from req/s and conn/s):"; any=1
+      printf '%s' "${ERRS[$c]}" | sed "s/^/  $c: /"
+    fi
+  done
+  return 0
+}
+
+main "$@"
