@@ -258,7 +258,10 @@ check_plainsight() {
     PS_REASON="no 'reverse' subcommand"; return
   fi
   PS_AVAILABLE=1
-  PS_VERSION="$(grep -v '^plainsight: building' "$WORK/logs/plainsight-version.log" | head -1)"
+  # the log may hold the build's output (with colour escapes) before the version line
+  PS_VERSION=$(sed 's/\x1b\[[0-9;]*m//g' "$WORK/logs/plainsight-version.log" | grep -E '^plainsight [0-9]' | tail -1 || true)
+  [ -n "$PS_VERSION" ] || PS_VERSION=$(tail -1 "$WORK/logs/plainsight-version.log")
+  PS_VERSION="$PS_VERSION (git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))"
   PS_REASON=""
 }
 
