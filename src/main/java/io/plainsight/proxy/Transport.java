@@ -11,8 +11,8 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** The socket transport: Linux epoll where available, NIO elsewhere. */
 public final class Transport {
@@ -21,12 +21,9 @@ public final class Transport {
     private Transport() {}
 
     public static EventLoopGroup newGroup(int threads, String name) {
-        AtomicInteger n = new AtomicInteger();
-        ThreadFactory factory = r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(false);
-            return t;
-        };
+        // Netty's own thread factory makes FastThreadLocalThreads: the buffer allocator and the
+        // recyclers keep per-thread caches only on those
+        ThreadFactory factory = new DefaultThreadFactory(name, false);
         return new MultiThreadIoEventLoopGroup(threads, factory,
                 EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }
