@@ -13,6 +13,14 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    static {
+        // A small heap makes Netty's adaptive allocator switch to "low memory" mode, which pools
+        // no large buffers: every TLS record buffer would then be a fresh, zeroed allocation.
+        if (System.getProperty("io.netty.allocator.lowMemory") == null) {
+            System.setProperty("io.netty.allocator.lowMemory", "false");
+        }
+    }
+
     public static void main(String[] args) {
         int code = run(args);
         if (code != 0) {

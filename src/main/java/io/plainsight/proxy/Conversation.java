@@ -142,6 +142,12 @@ public final class Conversation {
      * a protocol or I/O error.
      */
     void failed(boolean clientLeg, boolean established, Throwable cause) {
+        if (Failures.find(cause, java.nio.channels.ClosedChannelException.class) != null
+                && Failures.find(cause, javax.net.ssl.SSLException.class) == null) {
+            // a write raced with the peer's close: an ordinary end, not an error
+            closeBoth();
+            return;
+        }
         String who = clientLeg ? "client" : "backend " + target;
         String notTls = Failures.notTls(cause);
         if (!clientLeg && upstreamNotTls != null) {
