@@ -86,6 +86,28 @@ class LauncherIT {
     }
 
     @Test
+    void pcapToStdoutStreamsAReadableCaptureAndMovesTheConsoleToStderr() throws Exception {
+        Path home = tmp.resolve("home");
+        int port = io.plainsight.testing.FreePort.tcp();
+        Path stdout;
+        try (ExternalProcess p = ExternalProcess.start(List.of(LAUNCHER.toString(), "reverse", "--listen", "127.0.0.1:" + port,
+                "--connect", "127.0.0.1:" + nginx.tlsPort(), "--upstream-ca", nginx.pki().caCert().toString(),
+                "--home", home.toString(), "--pcap", "-"))) {
+            p.awaitStderr("listening on", Duration.ofSeconds(60));
+            Curl.Response resp = Curl.https("https://backend.test:" + port + "/1k.bin", home.resolve("ca.pem"),
+                    "--resolve", "backend.test:" + port + ":127.0.0.1", "--http1.1");
+            assertThat(resp.body()).isEqualTo(Docroot.content("1k.bin"));
+            p.awaitStderr(" reverse ", Duration.ofSeconds(10)); // the console line went to stderr
+            p.signal("TERM");
+            p.waitFor(Duration.ofSeconds(30));
+            stdout = p.stdoutFile();
+        }
+        Tshark tshark = new Tshark();
+        tshark.assertReadsCleanly(stdout);
+        assertThat(tshark.fieldLines(stdout, "http.request", "http.request.uri")).containsExactly("/1k.bin");
+    }
+
+    @Test
     void optionsComeFromAYamlConfigFile() throws Exception {
         Path home = tmp.resolve("home");
         int port = io.plainsight.testing.FreePort.tcp();

@@ -115,6 +115,16 @@ class ReverseProxyTest extends E2eSupport {
     }
 
     @Test
+    void upstreamInsecureAcceptsAnUntrustedBackend() throws Exception {
+        // no --upstream-ca: the backend's test CA is unknown, so only --upstream-insecure lets it through
+        Running r = plainsight("reverse", "--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + nginx.tlsPort(),
+                "--upstream-insecure");
+        Curl.Response resp = Curl.https(url(r, "backend.test", "/index.html"), ourCa(), "--resolve", resolve(r, "backend.test"));
+        assertThat(resp.status()).isEqualTo(200);
+        assertThat(resp.body()).isEqualTo(Docroot.content("index.html"));
+    }
+
+    @Test
     void importedPkcs12CertificateIsPresented() throws Exception {
         Path passFile = nginx.pki().serverP12PasswordFile();
         Running r = reverseToNginx("--server-cert", "*:" + nginx.pki().serverP12(), "--server-cert-password-file", passFile.toString());
