@@ -484,6 +484,9 @@ main() {
     PS_REASON="not selected (CONTENDERS)"
   fi
 
+  # the capture is written to disk: its sustained write bandwidth bounds plainsight's MiB/s
+  DISK_WRITE=$(cd "$WORK" && dd if=/dev/zero of=dd-probe bs=1M count=1024 conv=fdatasync 2>&1 | tail -1 | awk -F', ' '{print $NF}'; rm -f "$WORK/dd-probe")
+
   declare -gA TLS
   for c in $CONTENDERS; do
     usable "$c" || continue
@@ -580,6 +583,7 @@ report() {
   fi
   echo "method: wrk -t$THREADS, -c$CONNS keep-alive / -c$CLOSE_CONNS Connection: close, ${WARMUP}s warm-up, $RUNS x ${DURATION}s runs interleaved, medians; nginx worker_processes $WORKERS"
   echo "full handshakes in conn/s: plain wrk $WITHOUT_SHIM, wrk + no-tls-resume shim $WITH_SHIM"
+  echo "disk holding the PCAP: sequential write ${DISK_WRITE:-?} (dd 1 GiB, fdatasync)${PLAINSIGHT_ARGS:+; plainsight extra args: $PLAINSIGHT_ARGS}"
   for c in $CONTENDERS; do [ -n "${TLS[$c]:-}" ] && echo "tls $c: ${TLS[$c]}"; done
   echo
   printf '%-28s | %10s | %10s | %10s | %8s | %-16s | %s\n' metric direct nginx plainsight "ps/nginx" target result
