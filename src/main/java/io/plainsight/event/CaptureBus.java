@@ -26,7 +26,7 @@ public final class CaptureBus implements AutoCloseable {
     private static final long FLUSH_EVERY_NANOS = 200_000_000L;
 
     /** Default byte budget of queued data per sink. */
-    public static final long DEFAULT_QUEUE_BYTES = 32L << 20;
+    public static final long DEFAULT_QUEUE_BYTES = 8L << 20;
 
     private final List<Lane> lanes = new ArrayList<>();
     /** The lanes whose sinks take data events. */
