@@ -31,6 +31,16 @@ class TerminateAndOriginateTest extends E2eSupport {
     }
 
     @Test
+    void clientWithoutSniGetsACertificateForTheSniDefault() throws Exception {
+        Running r = plainsight("reverse", "--terminate", "--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + nginx.plainPort(),
+                "--sni-default", "fallback.test");
+        ExternalProcess.Result s = ExternalProcess.exec(Duration.ofSeconds(20), "openssl", "s_client", "-connect",
+                "127.0.0.1:" + r.port(), "-noservername", "-CAfile", ourCa().toString(), "-verify_hostname", "fallback.test",
+                "-verify_return_error");
+        assertThat(s.stdout()).contains("subject=CN = fallback.test").contains("Verify return code: 0 (ok)");
+    }
+
+    @Test
     void originateCarriesPlaintextClientsToTlsBackend() throws Exception {
         Running r = plainsight("originate", "--listen", "127.0.0.1:0", "--connect", "localhost:" + nginx.tlsPort(),
                 "--upstream-ca", nginx.pki().caCert().toString());
