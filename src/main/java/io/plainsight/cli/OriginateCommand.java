@@ -23,8 +23,8 @@ final class OriginateCommand extends RelayCommand {
     List<String> alpn = new ArrayList<>();
 
     @Override
-    ProxySettings settings(HostPort listen, HostPort target) {
-        return new ProxySettings(Mode.ORIGINATE, listen, target, target.host(), sni, List.copyOf(alpn));
+    ProxySettings settings(HostPort listen, HostPort target, java.time.Duration idle) {
+        return new ProxySettings(Mode.ORIGINATE, listen, target, target.host(), sni, List.copyOf(alpn), idle);
     }
 
     @Override

@@ -45,6 +45,10 @@ abstract class RelayCommand implements Callable<Integer> {
     @Option(names = "--connect", paramLabel = "HOST:PORT", required = true, description = "The backend.")
     String connect;
 
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "10m",
+            description = "Close a connection when neither side sent anything for this long (0 = never). Default: ${DEFAULT-VALUE}.")
+    String idleTimeout;
+
     @Option(names = "--io-threads", paramLabel = "N", description = "I/O threads (default: one per core).")
     int ioThreads = Runtime.getRuntime().availableProcessors();
 
@@ -52,7 +56,7 @@ abstract class RelayCommand implements Callable<Integer> {
     java.io.PrintStream console = System.out;
 
     /** Settings for this mode, from the parsed options. */
-    abstract ProxySettings settings(HostPort listen, HostPort target);
+    abstract ProxySettings settings(HostPort listen, HostPort target, java.time.Duration idle);
 
     /** The TLS wiring for this mode. */
     abstract ProxyTls tls(Path home, HostPort target);
@@ -72,7 +76,13 @@ abstract class RelayCommand implements Callable<Integer> {
     public Running start() throws InterruptedException {
         HostPort listenAt = parse("--listen", listen, true);
         HostPort target = parse("--connect", connect, false);
-        ProxySettings settings = settings(listenAt, target);
+        java.time.Duration idle;
+        try {
+            idle = DurationOption.parse("--idle-timeout", idleTimeout);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        ProxySettings settings = settings(listenAt, target, idle);
         Path homeDir = home.resolve();
         ProxyTls tls = tls(homeDir, target);
         if (tls instanceof io.plainsight.proxy.DefaultProxyTls d) {

@@ -39,9 +39,9 @@ final class ReverseCommand extends RelayCommand {
     List<String> alpn;
 
     @Override
-    ProxySettings settings(HostPort listen, HostPort target) {
+    ProxySettings settings(HostPort listen, HostPort target, java.time.Duration idle) {
         return new ProxySettings(terminate ? Mode.TERMINATE : Mode.REVERSE, listen, target,
-                sniDefault != null ? sniDefault : target.host(), null, List.copyOf(alpn));
+                sniDefault != null ? sniDefault : target.host(), null, List.copyOf(alpn), idle);
     }
 
     @Override

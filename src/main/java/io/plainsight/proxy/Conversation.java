@@ -161,6 +161,14 @@ public final class Conversation {
         }
     }
 
+    /** Neither side sent anything for the idle timeout: closed by plainsight. */
+    void idle() {
+        if (kind == null) {
+            kind = CloseKind.TIMEOUT;
+        }
+        closeBoth();
+    }
+
     /** A peer reset its connection. */
     void reset(Direction side, Throwable cause) {
         if (kind == null) {

@@ -66,6 +66,7 @@ public final class ProxyServer implements AutoCloseable {
 
     private void initClient(Channel ch) {
         Conversation conv = new Conversation(settings.mode(), bus, ch, settings.target());
+        addIdleTimeout(ch, settings);
         RelayHandler relay = new RelayHandler(conv, Direction.CLIENT_TO_SERVER);
         conv.clientRelay = relay;
         if (settings.clientTls()) {
@@ -91,6 +92,14 @@ public final class ProxyServer implements AutoCloseable {
                     ctx.fireChannelActive();
                 }
             });
+        }
+    }
+
+    /** Both legs watch for idleness; the relay closes the conversation on the event. */
+    static void addIdleTimeout(Channel ch, ProxySettings settings) {
+        long ms = settings.idleTimeout().toMillis();
+        if (ms > 0) {
+            ch.pipeline().addLast("idle", new io.netty.handler.timeout.IdleStateHandler(0, 0, ms, TimeUnit.MILLISECONDS));
         }
     }
 

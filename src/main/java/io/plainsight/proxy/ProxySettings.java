@@ -14,9 +14,11 @@ import java.util.List;
  * @param upstreamSni the SNI to send upstream when the client gave none (null: the target host when
  *     it is a name)
  * @param alpn TERMINATE: the protocols offered to clients; ORIGINATE: the offer sent upstream
+ * @param idleTimeout a conversation with no bytes either way for this long is closed; zero: never
  */
 public record ProxySettings(
-        Mode mode, HostPort listen, HostPort target, String sniDefault, String upstreamSni, List<String> alpn) {
+        Mode mode, HostPort listen, HostPort target, String sniDefault, String upstreamSni, List<String> alpn,
+        java.time.Duration idleTimeout) {
 
     public boolean clientTls() {
         return mode == Mode.REVERSE || mode == Mode.TERMINATE;

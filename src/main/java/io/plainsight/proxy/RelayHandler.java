@@ -105,6 +105,10 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
+            conversation.idle();
+            return;
+        }
         if (evt instanceof SslCloseCompletionEvent) {
             // close_notify received: treat like FIN
             ctx.close();

@@ -42,6 +42,7 @@ final class UpstreamConnector {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        ProxyServer.addIdleTimeout(ch, settings);
                         if (upstreamTls) {
                             ch.pipeline().addLast("first-bytes", new FirstBytesRecorder(conv));
                             ch.pipeline().addLast("tls", tls.upstreamLeg(ch.alloc(), tlsHost, target.port(), alpnOffer));

@@ -18,6 +18,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -136,6 +137,32 @@ class BadInputTest extends E2eSupport {
     }
 
     @Test
+    void idleConnectionsAreClosedAfterTheIdleTimeout() throws Exception {
+        Running r = reverseToNginx("--idle-timeout", "1s");
+        // an idle TLS client (Java's SSLSocket trusting our CA): handshakes, then sends nothing
+        javax.net.ssl.SSLContext ssl = ReverseProxyTest.trusting(ourCa());
+        long start = System.nanoTime();
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1", r.port())) {
+            javax.net.ssl.SSLParameters params = s.getSSLParameters();
+            params.setServerNames(java.util.List.of(new javax.net.ssl.SNIHostName("backend.test")));
+            s.setSSLParameters(params);
+            s.startHandshake();
+            s.setSoTimeout(15_000);
+            int read;
+            try {
+                read = s.getInputStream().read();
+            } catch (java.io.IOException closed) {
+                read = -1;
+            }
+            assertThat(read).as("the proxy closed the idle connection").isEqualTo(-1);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        String line = awaitConsoleLine(r, l -> l.contains(" reverse "));
+        assertThat(line).contains(" TIMEOUT").contains("sni=backend.test");
+        stillServes(r);
+    }
+
+    @Test
     void invalidArgumentsExitNonZeroWithUsage() {
         assertThat(runCli("reverse", "--listen", "8443")).satisfies(out -> {
             assertThat(out.code).isEqualTo(2);
@@ -150,6 +177,10 @@ class BadInputTest extends E2eSupport {
             assertThat(out.err).contains("--rotate '5x'");
         });
         assertThat(runCli("bogus")).satisfies(out -> assertThat(out.code).isEqualTo(2));
+        assertThat(runCli("reverse", "--listen", "1", "--connect", "a:1", "--idle-timeout", "soon")).satisfies(out -> {
+            assertThat(out.code).isEqualTo(2);
+            assertThat(out.err).contains("--idle-timeout 'soon': expected a duration like 30s, 10m, 2h or 0 for never");
+        });
     }
 
     @Test
