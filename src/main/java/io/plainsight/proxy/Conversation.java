@@ -57,6 +57,8 @@ public final class Conversation {
     private CloseKind kind;
     private String error;
     private int inactive;
+    private boolean clientInputEnded;
+    private boolean upstreamInputEnded;
 
     Conversation(Mode mode, CaptureBus bus, Channel client, HostPort target) {
         this.mode = mode;
@@ -176,6 +178,51 @@ public final class Conversation {
             closedBy = side;
         }
         closeBoth();
+    }
+
+    /**
+     * One side finished sending (TCP FIN, or TLS close_notify) but may still read: everything it
+     * sent so far is flushed to the other side, whose TCP output is then shut (FIN), and the other
+     * direction keeps flowing until it ends too; then both are closed (with close_notify on TLS).
+     */
+    void inputEnded(Channel ch) {
+        boolean fromClient = ch == client;
+        if (fromClient ? clientInputEnded : upstreamInputEnded) {
+            return;
+        }
+        if (fromClient) {
+            clientInputEnded = true;
+        } else {
+            upstreamInputEnded = true;
+        }
+        if (closedBy == null && kind == null) {
+            closedBy = fromClient ? Direction.CLIENT_TO_SERVER : Direction.SERVER_TO_CLIENT;
+        }
+        Channel other = fromClient ? upstream : client;
+        if ((clientInputEnded && upstreamInputEnded) || other == null || !other.isActive()) {
+            flushAndClose(client);
+            flushAndClose(upstream);
+            return;
+        }
+        other.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (!f.isSuccess() || !other.isActive()) {
+                closeBoth();
+                return;
+            }
+            // a TCP FIN only: a close_notify would end the whole TLS 1.2 connection (and nginx
+            // drops a response in flight when it reads one), the FIN ends just this direction
+            if (other instanceof io.netty.channel.socket.DuplexChannel duplex) {
+                duplex.shutdownOutput();
+            }
+        });
+    }
+
+    private static void flushAndClose(Channel ch) {
+        if (ch != null && ch.isActive()) {
+            ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        } else if (ch != null) {
+            ch.close();
+        }
     }
 
     /** One channel went inactive. */

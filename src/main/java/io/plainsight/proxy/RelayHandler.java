@@ -21,6 +21,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     private Channel self;
     private boolean active;
     private ArrayDeque<ByteBuf> held;
+    private boolean endedBeforeActive;
 
     RelayHandler(Conversation conversation, Direction direction) {
         this.conversation = conversation;
@@ -50,9 +51,16 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             held = null;
             peer.flush();
         }
-        if (self.isActive()) {
+        if (self.isActive() && !inputShutdown(self)) {
             self.config().setAutoRead(peer.isWritable());
         }
+        if (endedBeforeActive) {
+            conversation.inputEnded(self);
+        }
+    }
+
+    private static boolean inputShutdown(Channel ch) {
+        return ch instanceof io.netty.channel.socket.DuplexChannel d && d.isInputShutdown();
     }
 
     @Override
@@ -97,7 +105,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         // this channel drained its outbound buffer: let the other side read again
         Channel peer = peer();
-        if (active && ctx.channel().isWritable() && peer != null && peer.isActive()) {
+        if (active && ctx.channel().isWritable() && peer != null && peer.isActive() && !inputShutdown(peer)) {
             peer.config().setAutoRead(true);
         }
         ctx.fireChannelWritabilityChanged();
@@ -109,9 +117,13 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             conversation.idle();
             return;
         }
-        if (evt instanceof SslCloseCompletionEvent) {
-            // close_notify received: treat like FIN
-            ctx.close();
+        if (evt instanceof SslCloseCompletionEvent || evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+            // close_notify or FIN received: this side is done sending, maybe not reading
+            if (active) {
+                conversation.inputEnded(ctx.channel());
+            } else {
+                endedBeforeActive = true; // passed on once the other leg is ready
+            }
         }
         ReferenceCountUtil.release(evt);
     }
