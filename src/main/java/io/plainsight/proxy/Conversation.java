@@ -209,11 +209,17 @@ public final class Conversation {
                 closeBoth();
                 return;
             }
-            // a TCP FIN only: a close_notify would end the whole TLS 1.2 connection (and nginx
-            // drops a response in flight when it reads one), the FIN ends just this direction
-            if (other instanceof io.netty.channel.socket.DuplexChannel duplex) {
-                duplex.shutdownOutput();
-            }
+            // towards the client, the server's end is a close_notify then a FIN, as the server
+            // sent it (a FIN alone reads as a truncation attack to TLS clients); towards the
+            // server, a FIN only: a close_notify would end a whole TLS 1.2 connection, and servers
+            // such as nginx drop a response in flight when they read one
+            SslHandler ssl = other == client ? other.pipeline().get(SslHandler.class) : null;
+            io.netty.channel.ChannelFuture notified = ssl != null ? ssl.closeOutbound() : other.newSucceededFuture();
+            notified.addListener(g -> {
+                if (other instanceof io.netty.channel.socket.DuplexChannel duplex && other.isActive()) {
+                    duplex.shutdownOutput();
+                }
+            });
         });
     }
 

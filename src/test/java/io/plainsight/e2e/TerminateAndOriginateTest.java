@@ -55,6 +55,25 @@ class TerminateAndOriginateTest extends E2eSupport {
     }
 
     @Test
+    void bodyDelimitedByCloseReachesTlsClientsWhole() throws Exception {
+        // openssl s_server -www answers HTTP/1.0 without Content-Length and closes: the client must
+        // get the whole body and a clean TLS close (close_notify), not a truncation
+        int port = io.plainsight.testing.FreePort.tcp();
+        try (ExternalProcess server = ExternalProcess.start(java.util.List.of("openssl", "s_server", "-accept", "127.0.0.1:" + port,
+                "-cert", nginx.pki().serverCert().toString(), "-key", nginx.pki().serverKey().toString(), "-www", "-quiet"))) {
+            assertThat(io.plainsight.testing.FreePort.awaitAccepting(port, Duration.ofSeconds(10))).isTrue();
+            Running r = plainsight("reverse", "--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + port,
+                    "--upstream-ca", nginx.pki().caCert().toString());
+            // openssl reports "unexpected eof while reading" when the end is a bare FIN
+            ExternalProcess.Result client = ExternalProcess.exec(Duration.ofSeconds(20), "bash", "-c",
+                    "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | openssl s_client -connect 127.0.0.1:" + r.port()
+                            + " -servername backend.test -CAfile " + ourCa() + " -verify_return_error -quiet -ign_eof");
+            assertThat(client.stdout()).startsWith("HTTP/1.0 200 ok").contains("</pre></BODY></HTML>");
+            assertThat(client.stderr()).doesNotContain("unexpected eof");
+        }
+    }
+
+    @Test
     void originateWithAlpnH2SpeaksPriorKnowledgeH2() throws Exception {
         Running r = plainsight("originate", "--listen", "127.0.0.1:0", "--connect", "localhost:" + nginx.tlsPort(),
                 "--upstream-ca", nginx.pki().caCert().toString(), "--alpn", "h2");
