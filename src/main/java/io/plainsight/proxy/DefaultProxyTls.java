@@ -72,8 +72,8 @@ public final class DefaultProxyTls implements ProxyTls {
     }
 
     @Override
-    public SslHandler upstreamLeg(ByteBufAllocator alloc, String host, int port, List<String> alpnOffer) {
-        return upstreamContexts.newHandler(alloc, host, port, alpnOffer);
+    public SslHandler upstreamLeg(ByteBufAllocator alloc, String sni, String host, int port, List<String> alpnOffer) {
+        return upstreamContexts.newHandler(alloc, sni, host, port, alpnOffer);
     }
 
     /**

@@ -21,8 +21,8 @@ public interface ProxyTls {
     void clientLegDone(SslHandler handler);
 
     /**
-     * A client-side handler for the upstream leg: SNI {@code host} when it is a name, ALPN offer
-     * as given, verification per the upstream trust options.
+     * A client-side handler for the upstream leg: SNI {@code sni} when it is a name, ALPN offer as
+     * given, verification per the upstream trust options against the SNI or else {@code host}.
      */
-    SslHandler upstreamLeg(ByteBufAllocator alloc, String host, int port, List<String> alpnOffer);
+    SslHandler upstreamLeg(ByteBufAllocator alloc, String sni, String host, int port, List<String> alpnOffer);
 }

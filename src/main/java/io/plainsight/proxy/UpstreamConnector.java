@@ -46,7 +46,7 @@ final class UpstreamConnector {
                         ProxyServer.addIdleTimeout(ch, settings);
                         if (upstreamTls) {
                             ch.pipeline().addLast("first-bytes", new FirstBytesRecorder(conv));
-                            ch.pipeline().addLast("tls", tls.upstreamLeg(ch.alloc(), tlsHost, target.port(), alpnOffer));
+                            ch.pipeline().addLast("tls", tls.upstreamLeg(ch.alloc(), tlsHost, target.host(), target.port(), alpnOffer));
                         }
                         ch.pipeline().addLast("relay", relay);
                     }

@@ -70,6 +70,23 @@ public final class UpstreamTlsContexts {
     }
 
     /**
+     * A handler that sends SNI {@code sni} (when it is a DNS name) but connects to {@code host}:
+     * the certificate must match the SNI or, failing that, {@code host} (the JDK trust manager
+     * checks the requested server name first, then the peer host). A reverse proxy forwards the
+     * client's SNI while the operator named the backend: either identity is the backend's.
+     */
+    public SslHandler newHandler(ByteBufAllocator alloc, String sni, String host, int port, List<String> alpnOffer) {
+        String peer = HostNames.unbracket(host);
+        SslHandler handler = forAlpnOffer(alpnOffer).newHandler(alloc, peer, port);
+        if (sni != null && !sni.equalsIgnoreCase(peer) && !HostNames.isIpLiteral(sni)) {
+            javax.net.ssl.SSLParameters params = handler.engine().getSSLParameters();
+            params.setServerNames(List.of(new javax.net.ssl.SNIHostName(sni)));
+            handler.engine().setSSLParameters(params);
+        }
+        return handler;
+    }
+
+    /**
      * The reason a backend handshake failed. Netty reports certificate problems as an
      * {@link javax.net.ssl.SSLHandshakeException} "General OpenSslEngine problem" whose cause chain
      * holds the reason; this returns the most specific message in the chain, e.g. "unable to find

@@ -91,12 +91,29 @@ class BadInputTest extends E2eSupport {
 
     @Test
     void backendWithWrongName() throws Exception {
-        Running r = reverseToNginx();
-        // the backend's certificate does not cover this SNI, which plainsight forwards and verifies
-        curlFails(r, "other.example", ourCa());
-        String line = awaitConsoleLine(r, l -> l.contains("ERROR"));
-        assertThat(line).contains("TLS handshake failed").contains("other.example");
-        stillServes(r);
+        // the backend's certificate names neither the client's SNI nor the --connect address
+        io.plainsight.testing.TestPki.Issued onlyTest = nginx.pki().issue("only.test", "only.test");
+        int port = FreePort.tcp();
+        try (ExternalProcess server = ExternalProcess.start(java.util.List.of("openssl", "s_server", "-accept", "127.0.0.1:" + port,
+                "-cert", onlyTest.chainFile().toString(), "-key", onlyTest.keyFile().toString(), "-www", "-quiet"))) {
+            assertThat(FreePort.awaitAccepting(port, Duration.ofSeconds(10))).isTrue();
+            Running r = plainsight("reverse", "--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + port,
+                    "--upstream-ca", nginx.pki().caCert().toString());
+            curlFails(r, "other.example", ourCa());
+            String line = awaitConsoleLine(r, l -> l.contains("ERROR"));
+            assertThat(line).contains("TLS handshake failed").contains("127.0.0.1");
+        }
+    }
+
+    @Test
+    void backendNamedByConnectIsVerifiedWhateverSniTheClientSends() throws Exception {
+        // like the README's first example: the client reaches the proxy as "myproxy.test", the
+        // backend is --connect localhost (its certificate names localhost, not myproxy.test)
+        Running r = plainsight("reverse", "--listen", "127.0.0.1:0", "--connect", "localhost:" + nginx.tlsPort(),
+                "--upstream-ca", nginx.pki().caCert().toString());
+        Curl.Response ok = Curl.https(url(r, "myproxy.test", "/index.html"), ourCa(), "--resolve", resolve(r, "myproxy.test"));
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.body()).isEqualTo(Docroot.content("index.html"));
     }
 
     @Test
