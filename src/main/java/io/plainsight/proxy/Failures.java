@@ -5,7 +5,6 @@ import io.netty.util.internal.StringUtil;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
-import java.nio.charset.StandardCharsets;
 import javax.net.ssl.SSLException;
 
 /** Turns exceptions into one-line reasons a person can act on. */
@@ -131,9 +130,5 @@ public final class Failures {
     static String oneLine(String s) {
         String line = s.replace('\n', ' ').replace('\r', ' ');
         return line.length() > 300 ? line.substring(0, 300) + "..." : line;
-    }
-
-    static String ascii(byte[] b) {
-        return new String(b, StandardCharsets.US_ASCII);
     }
 }

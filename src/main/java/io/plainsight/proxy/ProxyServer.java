@@ -104,11 +104,6 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
-    /** Connections currently open (client and upstream legs). */
-    public int openChannels() {
-        return channels.size();
-    }
-
     /** Stops accepting, closes every connection, and stops the I/O threads. */
     @Override
     public void close() {

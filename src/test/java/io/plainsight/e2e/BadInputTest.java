@@ -60,6 +60,22 @@ class BadInputTest extends E2eSupport {
     }
 
     @Test
+    void backendThatDoesNotResolve() throws Exception {
+        Running r = plainsight("reverse", "--listen", "127.0.0.1:0", "--connect", "no-such-host.invalid:443");
+        curlFails(r, "backend.test", ourCa());
+        String line = awaitConsoleLine(r, l -> l.contains("ERROR"));
+        assertThat(line).contains("cannot connect to backend no-such-host.invalid:443: host does not resolve");
+        stillServesNothingElse(r);
+    }
+
+    /** The listener is still accepting after a failed conversation. */
+    static void stillServesNothingElse(Running r) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", r.port())) {
+            assertThat(s.isConnected()).isTrue();
+        }
+    }
+
+    @Test
     void backendThatResets() throws Exception {
         try (ServerSocket server = new ServerSocket()) {
             server.bind(new InetSocketAddress("127.0.0.1", 0));
