@@ -30,7 +30,9 @@ public class HomeOption {
 
     /** The home directory (created 0700 when missing). */
     public Path resolve() {
-        return resolve(System.getenv(), System.getProperty("user.home"));
+        // $HOME first, as shells and other CLI tools use it (Java's user.home comes from passwd)
+        String home = System.getenv("HOME");
+        return resolve(System.getenv(), home != null && !home.isBlank() ? home : System.getProperty("user.home"));
     }
 
     /** {@link #resolve()} with an explicit environment and user home directory. */
