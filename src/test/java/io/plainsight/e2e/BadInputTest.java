@@ -109,11 +109,9 @@ class BadInputTest extends E2eSupport {
     void backendWithWrongName() throws Exception {
         // the backend's certificate names neither the client's SNI nor the --connect address
         io.plainsight.testing.TestPki.Issued onlyTest = nginx.pki().issue("only.test", "only.test");
-        int port = FreePort.tcp();
-        try (ExternalProcess server = ExternalProcess.start(java.util.List.of("openssl", "s_server", "-accept", "127.0.0.1:" + port,
-                "-cert", onlyTest.chainFile().toString(), "-key", onlyTest.keyFile().toString(), "-www", "-quiet"))) {
-            assertThat(FreePort.awaitAccepting(port, Duration.ofSeconds(10))).isTrue();
-            Running r = plainsight("reverse", "--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + port,
+        try (io.plainsight.testing.OpensslServer server = io.plainsight.testing.OpensslServer.start(
+                onlyTest.chainFile(), onlyTest.keyFile(), "-www")) {
+            Running r = plainsight("reverse", "--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + server.port(),
                     "--upstream-ca", nginx.pki().caCert().toString());
             curlFails(r, "other.example", ourCa());
             String line = awaitConsoleLine(r, l -> l.contains("ERROR"));

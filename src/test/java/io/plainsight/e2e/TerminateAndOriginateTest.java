@@ -6,6 +6,7 @@ import io.plainsight.cli.Running;
 import io.plainsight.testing.Curl;
 import io.plainsight.testing.Docroot;
 import io.plainsight.testing.ExternalProcess;
+import io.plainsight.testing.OpensslServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -58,16 +59,10 @@ class TerminateAndOriginateTest extends E2eSupport {
     void bodyDelimitedByCloseReachesTlsClientsWhole() throws Exception {
         // openssl s_server -www answers HTTP/1.0 without Content-Length and closes: the client must
         // get the whole body and a clean TLS close (close_notify), not a truncation
-        int port = io.plainsight.testing.FreePort.tcp();
-        try (ExternalProcess server = ExternalProcess.start(java.util.List.of("openssl", "s_server", "-accept", "127.0.0.1:" + port,
-                "-cert", nginx.pki().serverCert().toString(), "-key", nginx.pki().serverKey().toString(), "-www", "-quiet"))) {
-            assertThat(io.plainsight.testing.FreePort.awaitAccepting(port, Duration.ofSeconds(10))).isTrue();
-            Running r = plainsight("reverse", "--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + port,
-                    "--upstream-ca", nginx.pki().caCert().toString());
+        try (OpensslServer server = OpensslServer.start(nginx.pki(), "-www")) {
+            Running r = reverseTo(server);
             // openssl reports "unexpected eof while reading" when the end is a bare FIN
-            ExternalProcess.Result client = ExternalProcess.exec(Duration.ofSeconds(20), "bash", "-c",
-                    "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | openssl s_client -connect 127.0.0.1:" + r.port()
-                            + " -servername backend.test -CAfile " + ourCa() + " -verify_return_error -quiet -ign_eof");
+            ExternalProcess.Result client = sClient(r, "printf 'GET / HTTP/1.0\\r\\n\\r\\n'", "-ign_eof");
             assertThat(client.stdout()).startsWith("HTTP/1.0 200 ok").contains("</pre></BODY></HTML>");
             assertThat(client.stderr()).doesNotContain("unexpected eof");
         }
@@ -88,15 +83,10 @@ class TerminateAndOriginateTest extends E2eSupport {
     @Test
     void nonHttpTlsProtocolIsRelayedAndCapturedOnItsRealPort() throws Exception {
         // openssl s_server -rev: a TLS line service (not HTTP) that answers each line reversed
-        int port = io.plainsight.testing.FreePort.tcp();
-        try (ExternalProcess server = ExternalProcess.start(java.util.List.of("openssl", "s_server", "-accept", "127.0.0.1:" + port,
-                "-cert", nginx.pki().serverCert().toString(), "-key", nginx.pki().serverKey().toString(), "-rev", "-quiet"))) {
-            assertThat(io.plainsight.testing.FreePort.awaitAccepting(port, Duration.ofSeconds(10))).isTrue();
-            Running r = plainsight("reverse", "--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + port,
-                    "--upstream-ca", nginx.pki().caCert().toString());
-            ExternalProcess.Result client = ExternalProcess.exec(Duration.ofSeconds(20), "bash", "-c",
-                    "(printf 'hello imap\\n'; sleep 1) | openssl s_client -connect 127.0.0.1:" + r.port()
-                            + " -servername backend.test -CAfile " + ourCa() + " -verify_return_error -quiet -no_ign_eof");
+        try (OpensslServer server = OpensslServer.start(nginx.pki(), "-rev")) {
+            int port = server.port();
+            Running r = reverseTo(server);
+            ExternalProcess.Result client = sClient(r, "(printf 'hello imap\\n'; sleep 1)", "-no_ign_eof");
             assertThat(client.stdout()).contains("pami olleh");
             Path pcap = flushedCapture(r);
             assertThat(tshark.fields(pcap, "tcp.flags.syn == 1 && tcp.flags.ack == 0", "tcp.dstport").trim())
@@ -104,5 +94,16 @@ class TerminateAndOriginateTest extends E2eSupport {
             assertThat(new String(tshark.followTcpRaw(pcap, 0, true))).isEqualTo("hello imap\n");
             assertThat(new String(tshark.followTcpRaw(pcap, 0, false))).contains("pami olleh");
         }
+    }
+
+    Running reverseTo(OpensslServer server) throws InterruptedException {
+        return plainsight("reverse", "--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + server.port(),
+                "--upstream-ca", nginx.pki().caCert().toString());
+    }
+
+    /** openssl s_client through {@code r} (SNI backend.test, only our CA trusted), fed by a shell command. */
+    ExternalProcess.Result sClient(Running r, String input, String eofMode) {
+        return ExternalProcess.exec(Duration.ofSeconds(20), "bash", "-c", input + " | openssl s_client -connect 127.0.0.1:"
+                + r.port() + " -servername backend.test -CAfile " + ourCa() + " -verify_return_error -quiet " + eofMode);
     }
 }
