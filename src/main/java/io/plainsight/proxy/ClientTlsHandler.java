@@ -14,6 +14,7 @@ import java.util.List;
  * certificate for the name asked (copying the upstream's subject and SANs when re-encrypting).
  */
 final class ClientTlsHandler extends SslClientHelloHandler<Upstream> {
+    private boolean helloRead;
     private final Conversation conv;
     private final ProxySettings settings;
     private final ProxyTls tls;
@@ -40,7 +41,17 @@ final class ClientTlsHandler extends SslClientHelloHandler<Upstream> {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent && !helloRead) {
+            conv.fail("client closed its side before sending a complete TLS ClientHello");
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
     protected Future<Upstream> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) {
+        helloRead = true;
         Promise<Upstream> promise = ctx.executor().newPromise();
         if (clientHello == null) {
             conv.fail("client sent no TLS ClientHello");

@@ -39,6 +39,8 @@ final class HttpForwardHandler extends ByteToMessageDecoder {
     private State state = State.HEAD;
     private BodyScanner requestBody;
     private Origin origin;
+    /** The client ended its side (FIN): no request follows the one in flight. */
+    private boolean clientDone;
 
     HttpForwardHandler(Conversation conv, ProxySettings settings, ProxyTls tls, UpstreamConnector connector) {
         this.conv = conv;
@@ -148,6 +150,12 @@ final class HttpForwardHandler extends ByteToMessageDecoder {
     }
 
     private void nextRequest() {
+        if (clientDone) {
+            closeOrigin();
+            ctx.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            state = State.DONE;
+            return;
+        }
         state = State.HEAD;
         ctx.channel().config().setAutoRead(true);
         redecode(); // what the client pipelined meanwhile
@@ -261,6 +269,17 @@ final class HttpForwardHandler extends ByteToMessageDecoder {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+            // the client sent all it will: finish the exchange in flight, then close
+            clientDone = true;
+            if (state == State.HEAD || state == State.DONE) {
+                closeOrigin();
+                ctx.close();
+            } else if (state == State.TUNNEL && origin != null && origin.channel instanceof io.netty.channel.socket.DuplexChannel d) {
+                d.shutdownOutput();
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             if (origin != null) {
                 origin.kind = CloseKind.TIMEOUT;

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
  * chose — unless the policy passes the host through.
  */
 final class InterceptHandler extends SslClientHelloHandler<Upstream> {
+    private boolean helloRead;
     private static final Logger log = LoggerFactory.getLogger("plainsight");
 
     private final Conversation conv;
@@ -56,7 +57,17 @@ final class InterceptHandler extends SslClientHelloHandler<Upstream> {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent && !helloRead) {
+            conv.fail("client closed its side before sending a complete TLS ClientHello");
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
     protected Future<Upstream> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) {
+        helloRead = true;
         Promise<Upstream> promise = ctx.executor().newPromise();
         if (clientHello == null) {
             conv.fail("client sent no TLS ClientHello");

@@ -127,6 +127,16 @@ final class ProxyFrontHandler extends ByteToMessageDecoder {
         }
     }
 
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent && state != State.WAITING) {
+            state = State.WAITING;
+            conv.fail("client closed its side before completing its proxy request");
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
     private void socks5Greeting(ChannelHandlerContext ctx, Socks5Greeting g) {
         int method;
         if (settings.auth() != null) {

@@ -210,19 +210,95 @@ class ForwardProxyTest extends E2eSupport {
     void aRequestWithBothContentLengthAndChunkedIsFramedAsChunkedAndNeverDesynchronises() throws Exception {
         Running r = proxy();
         String origin = "http://127.0.0.1:" + nginx.plainPort();
+        String marker = "/smuggled-" + System.nanoTime();
         String smuggle = "POST " + origin + "/index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 40\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
-                + "GET " + origin + "/1k.bin HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+                + "GET " + origin + marker + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
         String answer = rawExchange(r, smuggle);
         // nginx refuses the ambiguous request and closes; the smuggled GET never reaches it as part of a body
         assertThat(answer).startsWith("HTTP/1.1 400 ");
-        assertThat(nginx.accessLogText()).doesNotContain("/1k.bin");
+        assertThat(nginx.accessLogText()).contains("\"POST /index.html HTTP/1.1\" 400").doesNotContain(marker);
     }
 
     @Test
     void anOpenProxyOnANonLoopbackAddressIsRefused() {
         assertThatThrownBy(() -> plainsight("proxy", "--listen", "0.0.0.0:0"))
                 .hasMessageContaining("open proxy").hasMessageContaining("--proxy-auth");
+    }
+
+    @Test
+    void chunkedUploadsPipelinedRequestsAnd100ContinueKeepTheirFraming() throws Exception {
+        Running r = proxy();
+        String origin = "http://127.0.0.1:" + nginx.plainPort();
+        // a chunked POST (nginx answers 405 for a static file, after reading the body), then two pipelined GETs
+        String answer = rawExchange(r, "POST " + origin + "/index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5\r\nhello\r\n0\r\n\r\n"
+                + "GET " + origin + "/1k.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                + "GET " + origin + "/index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        assertThat(answer.split("HTTP/1.1 ", -1)).hasSize(4);
+        assertThat(answer).startsWith("HTTP/1.1 405 ").contains("HTTP/1.1 200 OK").endsWith(new String(Docroot.content("index.html"), StandardCharsets.ISO_8859_1));
+        // curl's Expect: 100-continue upload of 2 MB
+        Path upload = tmp.resolve("upload.bin");
+        Files.write(upload, new byte[2 * 1024 * 1024]);
+        ExternalProcess.Result put = Curl.run(via(r, "-H", "Expect: 100-continue", "--data-binary", "@" + upload,
+                origin + "/index.html", "-o", "/dev/null", "-w", "%{http_code}"));
+        assertThat(put.stdout()).as(put.toString()).isIn("405", "413");
+
+        Path pcap = flushedCapture(r);
+        assertThat(tshark.fieldLines(pcap, "http.request", "http.request.method", "http.request.uri"))
+                .startsWith("POST\t/index.html", "GET\t/1k.bin", "GET\t/index.html");
+        assertThat(tshark.fieldLines(pcap, "http.request.method == \"POST\" && http.transfer_encoding", "http.file_data"))
+                .containsExactly("hello");
+    }
+
+    @Test
+    void plainTcpInsideConnectIsRelayedAndCapturedAsItIs() throws Exception {
+        Running r = proxy();
+        String answer = rawExchange(r, "CONNECT 127.0.0.1:" + nginx.plainPort() + " HTTP/1.1\r\n\r\n"
+                + "GET /index.html HTTP/1.1\r\nHost: tunnelled.test\r\nConnection: close\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 200 Connection established\r\n\r\nHTTP/1.1 200 OK");
+        Path pcap = flushedCapture(r);
+        assertThat(tshark.fieldLines(pcap, "http.request", "http.host", "http.request.uri")).containsExactly("tunnelled.test\t/index.html");
+    }
+
+    @Test
+    void javaHttpClientThroughTheProxy() throws Exception {
+        Running r = proxy();
+        var trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (var in = Files.newInputStream(ourCa())) {
+            trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        var ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        try (var client = java.net.http.HttpClient.newBuilder().sslContext(ssl)
+                .proxy(java.net.ProxySelector.of(new java.net.InetSocketAddress("127.0.0.1", r.port()))).build()) {
+            for (var v : List.of(java.net.http.HttpClient.Version.HTTP_2, java.net.http.HttpClient.Version.HTTP_1_1)) {
+                var resp = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(tlsOrigin("/1k.bin"))).version(v).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(resp.statusCode()).isEqualTo(200);
+                assertThat(resp.version()).isEqualTo(v);
+                assertThat(resp.body()).isEqualTo(Docroot.content("1k.bin"));
+            }
+            var plain = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + nginx.plainPort() + "/1k.bin")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(plain.body()).isEqualTo(Docroot.content("1k.bin"));
+        }
+    }
+
+    @Test
+    void aClientThatAbortsItsHandshakeIsLoggedAndTheProxyKeepsServing() throws Exception {
+        Running r = proxy();
+        try (Socket s = new Socket("127.0.0.1", r.port())) {
+            s.getOutputStream().write(("CONNECT localhost:" + nginx.tlsPort() + " HTTP/1.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] buf = new byte[64];
+            assertThat(new String(buf, 0, s.getInputStream().read(buf), StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 200");
+            s.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00}); // a ClientHello cut short
+        }
+        assertThat(awaitConsoleLine(r, l -> l.contains(" proxy ") && l.contains("error="))).contains("client");
+        assertThat(Curl.https(tlsOrigin("/index.html"), ourCa(), via(r)).status()).isEqualTo(200);
     }
 
     /** Sends raw bytes to the proxy and returns all it answers until it closes (bounded). */
