@@ -5,6 +5,7 @@ import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,8 +28,11 @@ import org.brotli.dec.BrotliInputStream;
  *
  * <p>Never throws on bad input. An unknown coding anywhere in the list leaves the body as it is
  * (up to {@code maxOut}) with the error {@code unsupported content-coding 'x'}; corrupt or cut-short
- * data gives an error naming the coding and the cause, with the bytes decoded before it. An empty
- * body decodes to an empty body whatever the coding (HEAD, 304).
+ * data gives an error naming the coding and the cause ("truncated gzip data: ...", "invalid br
+ * data: ..."), with the bytes decoded before it: for gzip and deflate all but at most the last
+ * 1 KiB; zstd and brotli give out whole blocks only, and the brotli decoder reports a cut stream
+ * as invalid rather than truncated. An empty body decodes to an empty body whatever the coding
+ * (HEAD, 304).
  */
 public final class ContentDecoding {
     private static final int FIRST_BUFFER = 8 * 1024;
@@ -197,8 +201,12 @@ public final class ContentDecoding {
             // peek at two bytes to tell a zlib stream from raw deflate
             byte[] head = source.readNBytes(2);
             boolean zlib = head.length == 2 && isZlibHeader(head[0] & 0xff, head[1] & 0xff);
+            if (zlib && (head[1] & 0x20) != 0) {
+                // FDICT: the inflater would stop at once, and quietly, asking for the dictionary
+                throw new IOException("the zlib stream needs a preset dictionary");
+            }
             inflater = new Inflater(!zlib);
-            InputStream rest = new java.io.SequenceInputStream(new ByteArrayInputStream(head), source);
+            InputStream rest = new SequenceInputStream(new ByteArrayInputStream(head), source);
             return new InflaterInputStream(rest, inflater, FIRST_BUFFER);
         }
 

@@ -174,6 +174,16 @@ class ContentDecodingTest {
         byte[] zlib = resource("text.zlib");
         zlib[zlib.length - 1] ^= 1;
         assertThat(ContentDecoding.decode("deflate", zlib, MAX).error()).isEqualTo("invalid deflate data: incorrect data check");
+        // a zlib stream that wants a preset dictionary (RFC 1950 FDICT): HTTP has no way to give one
+        Deflater withDictionary = new Deflater();
+        withDictionary.setDictionary("plainsight".getBytes(StandardCharsets.US_ASCII));
+        withDictionary.setInput(text());
+        withDictionary.finish();
+        byte[] dictionaryStream = new byte[20_000];
+        int n = withDictionary.deflate(dictionaryStream);
+        withDictionary.end();
+        assertThat(ContentDecoding.decode("deflate", Arrays.copyOf(dictionaryStream, n), MAX).error())
+                .isEqualTo("invalid deflate data: the zlib stream needs a preset dictionary");
         // the second coding of a list fails: it is the one named
         byte[] gzBr = resource("text.gz.br");
         Decoded wrongOrder = ContentDecoding.decode("br, gzip", gzBr, MAX);
