@@ -93,8 +93,13 @@ public final class Fields {
     private static void add(Field f) {
         FIXED.put(f.name(), f);
         for (String key : f.keyArray()) {
-            if (!key.startsWith(REQUEST_HEADER) && !key.startsWith(RESPONSE_HEADER)) {
-                KEYS.putIfAbsent(key, f.type());
+            if (key.startsWith(REQUEST_HEADER) || key.startsWith(RESPONSE_HEADER)) {
+                continue;
+            }
+            if (f.type() == FieldType.PRESENCE) {
+                KEYS.putIfAbsent(key, f.type()); // tls reads tls.version: that key is a string
+            } else {
+                KEYS.put(key, f.type());
             }
         }
     }

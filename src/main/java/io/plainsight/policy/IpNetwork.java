@@ -1,5 +1,8 @@
 package io.plainsight.policy;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Arrays;
 
 /**
@@ -12,8 +15,17 @@ final class IpNetwork {
     /** What {@link #compareTo} returns for addresses of different families. */
     static final int UNORDERED = Integer.MIN_VALUE;
 
+    /**
+     * Whether {@link Inet4Address#hashCode()} is the address as an int (it is in every OpenJDK, but
+     * not specified): then IPv4 values are compared without {@link InetAddress#getAddress()}'s copy.
+     */
+    private static final boolean V4_HASH_IS_ADDRESS = checkV4Hash();
+
     private final byte[] bytes;
     private final int prefix;
+    /** IPv4: the network and its mask as ints. */
+    private final int v4;
+    private final int v4Mask;
 
     private IpNetwork(byte[] bytes, int prefix) {
         this.bytes = bytes;
@@ -23,6 +35,51 @@ final class IpNetwork {
             bytes[full] &= (byte) (0xff00 >>> (prefix % 8));
             Arrays.fill(bytes, full + 1, bytes.length, (byte) 0);
         }
+        this.v4 = bytes.length == 4 ? toInt(bytes) : 0;
+        this.v4Mask = prefix == 0 ? 0 : -1 << (32 - Math.min(prefix, 32));
+    }
+
+    private static int toInt(byte[] b) {
+        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+    }
+
+    private static boolean checkV4Hash() {
+        try {
+            for (byte[] b : new byte[][] {{1, 2, 3, 4}, {(byte) 255, (byte) 254, (byte) 128, 0}, {0, 0, 0, 0}}) {
+                if (InetAddress.getByAddress(b).hashCode() != toInt(b)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** Whether {@code address} is in this network (false for the other family), without copying an IPv4 address. */
+    boolean contains(InetAddress address) {
+        if (V4_HASH_IS_ADDRESS && address instanceof Inet4Address) {
+            return bytes.length == 4 && (address.hashCode() & v4Mask) == v4;
+        }
+        return contains(address.getAddress());
+    }
+
+    /** {@code address} compared with this address (see {@link #compareTo(byte[])}), without copying an IPv4 address. */
+    int compareTo(InetAddress address) {
+        if (V4_HASH_IS_ADDRESS && address instanceof Inet4Address) {
+            return bytes.length == 4 ? Integer.compareUnsigned(address.hashCode(), v4) : UNORDERED;
+        }
+        return compareTo(address.getAddress());
+    }
+
+    /** Two addresses compared, unsigned byte by byte; {@link #UNORDERED} across families. */
+    static int compare(InetAddress a, InetAddress b) {
+        if (V4_HASH_IS_ADDRESS && a instanceof Inet4Address && b instanceof Inet4Address) {
+            return Integer.compareUnsigned(a.hashCode(), b.hashCode());
+        }
+        byte[] x = a.getAddress();
+        byte[] y = b.getAddress();
+        return x.length != y.length ? UNORDERED : Arrays.compareUnsigned(x, y);
     }
 
     /**

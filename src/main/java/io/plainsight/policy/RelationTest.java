@@ -11,7 +11,7 @@ record RelationTest(Rel rel, Object literal) implements ValueTest {
     @Override
     public boolean test(Object value) {
         if (literal instanceof IpNetwork network && (rel == Rel.EQ || rel == Rel.NE)) {
-            boolean in = network.contains(((InetAddress) value).getAddress());
+            boolean in = network.contains((InetAddress) value);
             return rel == Rel.EQ ? in : !in;
         }
         return rel.holds(Values.compare(value, literal));

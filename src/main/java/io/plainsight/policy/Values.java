@@ -1,7 +1,6 @@
 package io.plainsight.policy;
 
 import java.net.InetAddress;
-import java.util.Arrays;
 
 /** Comparisons of field values (Long, String, InetAddress) with literals and with each other. */
 final class Values {
@@ -18,7 +17,7 @@ final class Values {
         if (literal instanceof String s) {
             return ((String) value).compareTo(s);
         }
-        return ((IpNetwork) literal).compareTo(((InetAddress) value).getAddress());
+        return ((IpNetwork) literal).compareTo((InetAddress) value);
     }
 
     /** Two field values of the same type compared; {@link IpNetwork#UNORDERED} for addresses of different families. */
@@ -29,9 +28,7 @@ final class Values {
         if (a instanceof String s) {
             return s.compareTo((String) b);
         }
-        byte[] x = ((InetAddress) a).getAddress();
-        byte[] y = ((InetAddress) b).getAddress();
-        return x.length != y.length ? IpNetwork.UNORDERED : Arrays.compareUnsigned(x, y);
+        return IpNetwork.compare((InetAddress) a, (InetAddress) b);
     }
 
     /** Two literals of the same type compared (range bounds); {@link IpNetwork#UNORDERED} across families. */

@@ -83,7 +83,9 @@ class IpNetworkTest {
         "::1, ::1, true",
     })
     void containsByPrefix(String network, String address, boolean expected) throws Exception {
-        assertThat(IpNetwork.parse(network).contains(InetAddress.getByName(address).getAddress())).isEqualTo(expected);
+        InetAddress a = InetAddress.getByName(address);
+        assertThat(IpNetwork.parse(network).contains(a.getAddress())).isEqualTo(expected);
+        assertThat(IpNetwork.parse(network).contains(a)).isEqualTo(expected);
     }
 
     @ParameterizedTest
@@ -97,14 +99,37 @@ class IpNetworkTest {
         "::1, ::ffff:1, 1",
     })
     void comparesUnsigned(String literal, String address, int sign) throws Exception {
-        int c = IpNetwork.parse(literal).compareTo(InetAddress.getByName(address).getAddress());
-        assertThat(Integer.signum(c)).isEqualTo(sign);
+        InetAddress a = InetAddress.getByName(address);
+        assertThat(Integer.signum(IpNetwork.parse(literal).compareTo(a.getAddress()))).isEqualTo(sign);
+        assertThat(Integer.signum(IpNetwork.parse(literal).compareTo(a))).isEqualTo(sign);
+        assertThat(Integer.signum(IpNetwork.compare(a, InetAddress.getByName(literal)))).isEqualTo(sign);
     }
 
     @ParameterizedTest
     @CsvSource({"10.0.0.5, ::1", "::1, 10.0.0.5"})
     void familiesAreUnordered(String literal, String address) throws Exception {
-        assertThat(IpNetwork.parse(literal).compareTo(InetAddress.getByName(address).getAddress()))
-                .isEqualTo(IpNetwork.UNORDERED);
+        InetAddress a = InetAddress.getByName(address);
+        assertThat(IpNetwork.parse(literal).compareTo(a.getAddress())).isEqualTo(IpNetwork.UNORDERED);
+        assertThat(IpNetwork.parse(literal).compareTo(a)).isEqualTo(IpNetwork.UNORDERED);
+        assertThat(IpNetwork.compare(a, InetAddress.getByName(literal))).isEqualTo(IpNetwork.UNORDERED);
+    }
+
+    @org.junit.jupiter.api.Test
+    void ipv4IntPathAgreesWithTheBytePathEverywhere() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] a = new byte[4];
+            byte[] n = new byte[4];
+            random.nextBytes(a);
+            random.nextBytes(n);
+            if (i % 2 == 0) {
+                System.arraycopy(a, 0, n, 0, random.nextInt(4)); // share a prefix half of the time
+            }
+            IpNetwork net = IpNetwork.parse(IpNetwork.format4(n) + "/" + random.nextInt(33));
+            InetAddress address = InetAddress.getByAddress(a);
+            assertThat(net.contains(address)).as("%s in %s", address, net).isEqualTo(net.contains(a));
+            IpNetwork one = IpNetwork.parse(IpNetwork.format4(n));
+            assertThat(Integer.signum(one.compareTo(address))).isEqualTo(Integer.signum(one.compareTo(a)));
+        }
     }
 }
