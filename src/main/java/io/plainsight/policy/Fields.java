@@ -38,8 +38,7 @@ public final class Fields {
         Field.Layer tls = Field.Layer.TLS;
         Field.Layer http = Field.Layer.HTTP;
 
-        address("ip.addr", false, "client or server address (ip.src or ip.dst), IPv4 or IPv6; "
-                + "a network matches its addresses: ip.addr == 10.0.0.0/8", "ip.src", "ip.dst");
+        address("ip.addr", false, "client or server address (ip.src or ip.dst), IPv4 or IPv6", "ip.src", "ip.dst");
         address("ip.src", false, "client address (the end that opened the connection)", "ip.src");
         address("ip.dst", false, "server address (the backend or origin the capture shows)", "ip.dst");
         address("ipv6.addr", true, "as ip.addr, IPv6 addresses only", "ip.src", "ip.dst");

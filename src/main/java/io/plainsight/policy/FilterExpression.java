@@ -72,6 +72,25 @@ public final class FilterExpression {
         return new FilterParser(Objects.requireNonNull(text, "filter text")).parse();
     }
 
+    /** Syntax summary and field table for {@code --help}. */
+    public static String help() {
+        return """
+                Filter expressions (Wireshark display-filter style):
+                  ip.addr == 10.0.0.5 && tcp.port == 39836
+                  http.host contains "api" || http.request.uri matches "^/admin"
+                  http.response.code >= 500 && !(plainsight.mode == proxy)
+                  tcp.port in {80, 443, 8000..8999}
+                Operators: == != === !== < <= > >= contains matches in {...} not in {...}
+                  (words: eq ne all_eq any_ne lt le gt ge ~ any_eq all_ne), && || ! and or not, ( ).
+                  A multi-valued field (ip.addr, tcp.port, repeated headers) passes == when any
+                  value is equal, != when every value differs. A bare field tests presence.
+                  Strings: "double quoted" with \\" \\\\ \\xNN escapes, r"raw", or a bare word;
+                  contains is case-sensitive, matches is a case-insensitive regular expression.
+                  Addresses may be networks: ip.addr == 10.0.0.0/8, ip.addr == 2001:db8::/32.
+                Fields:
+                """ + Fields.help();
+    }
+
     /** Whether the connection or exchange whose fields {@code source} gives passes the filter. */
     public boolean matches(FieldSource source) {
         return root.eval(source);

@@ -18,8 +18,12 @@ final class FilterParser {
     private static final Set<String> KEYWORDS = Set.of("and", "or", "not", "in", "eq", "ne", "gt", "ge", "lt",
             "le", "contains", "matches", "any_eq", "all_ne", "all_eq", "any_ne");
 
+    /** Deepest nesting of parentheses and negations (the parser and evaluation recurse). */
+    static final int MAX_DEPTH = 100;
+
     private final String text;
     private final FilterLexer lexer;
+    private int depth;
     private final Set<String> fields = new LinkedHashSet<>();
     private Token tok;
     private Token ahead;
@@ -87,24 +91,36 @@ final class FilterParser {
     }
 
     private Node parseUnary() throws FilterSyntaxException {
-        if (tok.kind() == Kind.BANG || tok.isWord("not")) {
-            advance();
-            return new Node.Not(parseUnary());
-        }
-        if (tok.kind() == Kind.LPAREN) {
-            Token open = tok;
-            advance();
-            Node inner = parseOr();
-            if (tok.kind() == Kind.RPAREN) {
-                advance();
-                return inner;
+        boolean not = tok.kind() == Kind.BANG || tok.isWord("not");
+        if (not || tok.kind() == Kind.LPAREN) {
+            if (depth == MAX_DEPTH) {
+                throw error(tok, "nested too deeply (more than " + MAX_DEPTH + " parentheses and negations)", null);
             }
-            if (tok.kind() == Kind.EOF) {
-                throw error(open, "unclosed '('", null);
-            }
-            throw error(tok, "expected '&&', '||' or ')', found " + tok.describe(), null);
+            depth++;
+            Node n = not ? negation() : parenthesized();
+            depth--;
+            return n;
         }
         return parseTest();
+    }
+
+    private Node negation() throws FilterSyntaxException {
+        advance();
+        return new Node.Not(parseUnary());
+    }
+
+    private Node parenthesized() throws FilterSyntaxException {
+        Token open = tok;
+        advance();
+        Node inner = parseOr();
+        if (tok.kind() == Kind.RPAREN) {
+            advance();
+            return inner;
+        }
+        if (tok.kind() == Kind.EOF) {
+            throw error(open, "unclosed '('", null);
+        }
+        throw error(tok, "expected '&&', '||' or ')', found " + tok.describe(), null);
     }
 
     private Node parseTest() throws FilterSyntaxException {
@@ -167,7 +183,9 @@ final class FilterParser {
             if (op.ordering() && literal instanceof IpNetwork n && n.isNetwork()) {
                 throw error(vt, "'" + opText + "' cannot compare with a network", "'==' tests membership of " + n);
             }
-            checkChoice(field, vt, literal);
+            if (!op.ordering()) {
+                checkChoice(field, vt, literal);
+            }
             test = new RelationTest(op.rel, literal);
         }
         advance();

@@ -113,6 +113,18 @@ class FieldsTest {
     }
 
     @Test
+    void syntaxHelpExamplesParseAndTheFieldTableFollows() throws Exception {
+        String help = FilterExpression.help();
+        List<String> examples = help.lines().skip(1).limit(4).map(String::strip).toList();
+        for (String example : examples) {
+            assertThat(FilterExpression.parse(example).text()).isEqualTo(example);
+        }
+        assertThat(help).contains("  A multi-valued field (ip.addr, tcp.port, repeated headers) passes == when any\n");
+        assertThat(help).contains("  Strings: \"double quoted\" with \\\" \\\\ \\xNN escapes, r\"raw\", or a bare word;\n");
+        assertThat(help).endsWith("Fields:\n" + Fields.help());
+    }
+
+    @Test
     void mapFieldSourceChecksKeysAndTypes() {
         MapFieldSource s = new MapFieldSource().put("tcp.srcport", 443).put("http.header.cookie", "a=1", "b=2");
         assertThat(s.values("tcp.srcport")).containsExactly(443L);

@@ -65,6 +65,8 @@ class StringFieldTest {
         "tls.sni == \"EXAMPLE.com\" => false",
         "plainsight.mode == reverse => true",
         "plainsight.mode in {proxy, transparent} => false",
+        "plainsight.mode > rev => true",
+        "plainsight.mode < r => false",
         "http.user_agent contains \"curl/\" => true",
         "http.header.user-agent matches \"^curl/8\\\\.\" => true",
         "http.header.User-Agent == \"curl/8.5.0\" => true",

@@ -161,8 +161,23 @@ class SyntaxErrorTest {
         assertThat(e.position()).isEqualTo(position);
         assertThat(e.length()).isEqualTo(length);
         assertThat(e.expression()).isEqualTo(expression);
-        String problem = firstLine.substring(0, firstLine.indexOf(" at position " + position));
+        String at = " at position " + position;
+        String problem = firstLine.substring(0, firstLine.indexOf(at));
         assertThat(e.problem()).isEqualTo(problem);
+        String rest = firstLine.substring(problem.length() + at.length());
+        assertThat(e.hint()).isEqualTo(rest.startsWith("; ") ? rest.substring(2) : null);
+    }
+
+    @Test
+    void limitsNesting() {
+        String deep = "(".repeat(FilterParser.MAX_DEPTH) + "tls" + ")".repeat(FilterParser.MAX_DEPTH);
+        assertThat(catchThrowableOfType(FilterSyntaxException.class, () -> FilterExpression.parse(deep))).isNull();
+        FilterSyntaxException e = reject("(" + deep + ")");
+        assertThat(e.problem()).isEqualTo("nested too deeply (more than 100 parentheses and negations)");
+        assertThat(e.position()).isEqualTo(101);
+        String nots = "!".repeat(FilterParser.MAX_DEPTH) + " not tls";
+        assertThat(reject(nots).position()).isEqualTo(102);
+        assertThat(reject("!(".repeat(60) + "tls" + ")".repeat(60)).position()).isEqualTo(101);
     }
 
     @Test
