@@ -78,9 +78,18 @@ final class HpackBlockDecoder {
             return new Block(kept, "header list over " + maxListSize + " bytes decoded: fields after the first "
                     + kept.size() + " dropped", false);
         } catch (Http2Exception | RuntimeException e) {
-            String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            return new Block(List.of(), message.startsWith("HPACK") ? message : "HPACK - " + message, true);
+            return new Block(List.of(), reason(e), true);
         }
+    }
+
+    /** Netty's message, made readable ("HPACK - illegal index value"). */
+    private static String reason(Exception e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (m.contains("entire header block") || m.contains("Incomplete header block")) {
+            return "HPACK - the block ends in the middle of a field";
+        }
+        m = m.replace("Error decoding headers: ", "");
+        return m.startsWith("HPACK") ? m : "HPACK - " + m;
     }
 
     private static List<Http1Header> fields(Http2Headers headers) {

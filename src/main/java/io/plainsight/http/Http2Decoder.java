@@ -54,6 +54,8 @@ public final class Http2Decoder implements ConnectionDecoder {
     private final TreeMap<Integer, Http2StreamState> streams = new TreeMap<>();
     /** The highest stream id the client opened. */
     private int lastClientStream;
+    /** The highest stream id the server promised. */
+    private int lastPromisedStream;
     private boolean ended;
 
     /**
@@ -381,6 +383,9 @@ public final class Http2Decoder implements ConnectionDecoder {
             } else if (isClient) {
                 if (s == null && isNewClientStream(stream)) {
                     s = open(stream, newRequest());
+                    if ((blockFlags & Http2Flags.END_STREAM) != 0) {
+                        endRequest(s);
+                    }
                     what = "request header block";
                 } else {
                     what = "request trailers";
@@ -445,9 +450,10 @@ public final class Http2Decoder implements ConnectionDecoder {
 
         private void promise(int stream, HpackBlockDecoder.Block b) {
             int promised = promisedStream;
-            if (promised == 0 || promised % 2 != 0 || streams.containsKey(promised)) {
+            if (promised % 2 != 0 || promised <= lastPromisedStream) {
                 return; // not a stream a server may promise: nothing to attach the request to
             }
+            lastPromisedStream = promised;
             HttpMessage request = newRequest();
             Exchange e = new Exchange(connectionId, promised, request);
             e.pushed = true;
@@ -550,7 +556,7 @@ public final class Http2Decoder implements ConnectionDecoder {
             HttpMessage m = s.exchange.response;
             m.complete = true;
             m.endMicros = now;
-            if (!s.requestEnded) {
+            if (!s.requestEnded && s.exchange.request.method != null) {
                 s.exchange.notes.add("request incomplete: the response ended first");
             }
             report(s);

@@ -139,7 +139,7 @@ final class Http2FrameReader {
     void fail(long at, String reason) {
         if (state != FAILED) {
             state = FAILED;
-            payload = null;
+            payload = new byte[0];
             handler.failed(at, reason);
         }
     }
@@ -196,11 +196,13 @@ final class Http2FrameReader {
     private boolean matchesPreface(ByteBuf buf, int i, int n) {
         int at = (int) offset;
         for (int k = 0; k < n; k++) {
-            if (buf.getByte(i + k) != PREFACE[at + k]) {
-                byte[] start = new byte[Math.min(buf.writerIndex() - i, 24)];
-                buf.getBytes(i, start);
-                fail(0, "not HTTP/2: the client did not send the connection preface (it sent \""
-                        + printable(start) + "\"" + (at > 0 ? " after " + at + " bytes of it" : "") + ")");
+            byte b = buf.getByte(i + k);
+            if (b != PREFACE[at + k]) {
+                byte[] sent = Arrays.copyOf(PREFACE, at + k + 1);
+                sent[at + k] = b;
+                boolean method = at + k == 0 && b >= 'A' && b <= 'Z';
+                fail(0, "not HTTP/2: the client did not send the connection preface (it sent \"" + printable(sent)
+                        + "\"" + (method ? ", an HTTP/1 request?" : "") + ")");
                 return false;
             }
         }
@@ -269,9 +271,11 @@ final class Http2FrameReader {
         streamId = ((header[5] & 0x7F) << 24) | (header[6] & 0xFF) << 16 | (header[7] & 0xFF) << 8 | header[8] & 0xFF;
         if (!settingsSeen) {
             if (type != Http2FrameTypes.SETTINGS || (flags & Http2Flags.ACK) != 0) {
-                fail(frameOffset, "not HTTP/2: the " + sender + "'s first frame must be SETTINGS, but it sent \""
-                        + printable(header) + "\"" + (header[0] == 'H' && header[1] == 'T' ? " (HTTP/1?)" : "")
-                        + " (a " + typeName(type) + " frame of " + length + " bytes)");
+                boolean http1 = new String(header, 0, 5, StandardCharsets.ISO_8859_1).equals("HTTP/");
+                fail(frameOffset, http1 ? "not HTTP/2: the " + sender + " answered in HTTP/1 (\"" + printable(header) + "\")"
+                        : "not HTTP/2: the " + sender + "'s first frame must be SETTINGS, not " + typeName(type)
+                                + ((flags & Http2Flags.ACK) != 0 && type == Http2FrameTypes.SETTINGS ? " ACK" : "")
+                                + " (\"" + printable(header) + "\")");
                 return;
             }
             settingsSeen = true;
@@ -289,9 +293,9 @@ final class Http2FrameReader {
         remaining = length;
         switch (type) {
             case Http2FrameTypes.DATA -> {
-                handler.dataBegin(streamId, flags, length);
                 padding = 0;
                 state = (flags & Http2Flags.PADDED) != 0 ? DATA_PAD_LENGTH : DATA;
+                handler.dataBegin(streamId, flags, length); // may stop the reader
             }
             case Http2FrameTypes.HEADERS, Http2FrameTypes.PUSH_PROMISE, Http2FrameTypes.CONTINUATION -> {
                 if (length > maxHead + HEADER_FRAME_SLACK) {
