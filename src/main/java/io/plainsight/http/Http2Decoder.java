@@ -39,11 +39,15 @@ import java.util.TreeMap;
  * direction (no preface, a frame over the size limit, a malformed frame, an HPACK error, a header
  * block over {@link DecodeOptions#maxHead()}) is reported through
  * {@link DecodeListener#undecodable} and the rest of that direction is ignored; the other direction
- * is still decoded.
+ * is still decoded. A header list that decodes to more than 4 × maxHead bytes (RFC 7541 sizes) keeps
+ * its first fields, with a note. A request still being sent when its response ends keeps what came
+ * before (with a note); frames of a stream after its exchange was reported are ignored.
  */
 public final class Http2Decoder implements ConnectionDecoder {
     /** Settings not yet acknowledged kept per side; beyond this the oldest are applied without waiting. */
     private static final int MAX_UNACKNOWLEDGED = 64;
+    /** Decoded header lists are kept up to this many times maxHead: indexed fields decode to far more than their bytes. */
+    private static final long MAX_LIST_FACTOR = 4;
 
     private final long connectionId;
     private final DecodeListener listener;
@@ -69,7 +73,7 @@ public final class Http2Decoder implements ConnectionDecoder {
         this.listener = listener;
         this.options = options;
         this.scheme = scheme;
-        long maxListSize = Math.max(1L, 4L * options.maxHead());
+        long maxListSize = Math.max(1L, MAX_LIST_FACTOR * options.maxHead());
         this.client = new Side(Direction.CLIENT_TO_SERVER, maxListSize);
         this.server = new Side(Direction.SERVER_TO_CLIENT, maxListSize);
     }

@@ -605,6 +605,18 @@ class Http2DecoderTest {
         RecordingListener fine = decodeAllWays(ok);
         assertThat(fine.undecodable).isEmpty();
         assertThat(fine.stream(1).response.headers).isEqualTo(RESPONSE_FIELDS);
+
+        // blocks the server sent before acknowledging still use the old table, without an update
+        List<Http2Wire.Chunk> early = new Http2Wire()
+                .client(c -> c.preface().settings(new Http2Settings().headerTableSize(0)))
+                .client(c -> c.headers(1, request("GET", "/"), true).headers(3, request("GET", "/3"), true))
+                .server(s -> s.settings().headers(1, response(200), true))
+                .server(s -> s.settingsAck().encoderTableSize(0).headers(3, response(200), true))
+                .chunks();
+        RecordingListener l3 = decodeAllWays(early);
+        assertThat(l3.undecodable).isEmpty();
+        assertThat(l3.stream(1).response.headers).isEqualTo(RESPONSE_FIELDS);
+        assertThat(l3.stream(3).response.headers).isEqualTo(RESPONSE_FIELDS);
     }
 
     @Test
