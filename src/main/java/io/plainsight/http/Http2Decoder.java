@@ -132,13 +132,12 @@ public final class Http2Decoder implements ConnectionDecoder {
             Exchange e = s.exchange;
             // the server's GOAWAY covers the streams clients open; the client's covers pushed ones
             Side refuser = e.pushed ? client : server;
-            Side responder = server;
             if (refuser.goAway && e.streamId > refuser.goAwayLastStream) {
                 e.notes.add("not processed: GOAWAY " + errorName(refuser.goAwayCode) + " by " + refuser.name
                         + " (last stream " + refuser.goAwayLastStream + ")" + refuser.goAwayDebug);
             } else if (e.response == null || !e.response.complete) {
-                String why = responder.reader.isFailed()
-                        ? "the server's bytes could not be decoded from byte " + responder.failedAt
+                String why = server.reader.isFailed()
+                        ? "the server's bytes could not be decoded from byte " + server.failedAt
                         : "the connection closed";
                 e.notes.add((e.response == null ? "response missing: " : "response incomplete: ") + why);
             }
