@@ -60,7 +60,11 @@ final class ExchangeText {
     }
 
     private static String field(Http1Header h) {
-        return h.value().isEmpty() ? h.name() + ":" : h.name() + ": " + h.value();
+        String v = h.value();
+        if (v.length() > MAX_SHOWN) {
+            v = v.substring(0, 40) + "... (" + v.length() + " chars)";
+        }
+        return v.isEmpty() ? h.name() + ":" : h.name() + ": " + v;
     }
 
     /** A string quoted, printable ASCII as is and other chars as \xNN (\r and \n as such). */
