@@ -342,6 +342,10 @@ public final class Http1Decoder implements ConnectionDecoder {
         } catch (Http1ParseException e) {
             String what = side.isClient() ? "request" : "response";
             String problem = what + " body: " + e.problem();
+            long lastByte = side.bodyOffset + e.longOffset() - 1;
+            if (lastByte >= side.input.offset(index)) { // read in this call
+                side.lastMicros = side.input.micros(lastByte);
+            }
             // the body's bytes are those before the one that broke it
             fail(side, side.bodyOffset + Math.max(0, e.longOffset()), problem, what + " undecodable: " + problem,
                     Math.max(0, e.longOffset()));
@@ -557,7 +561,7 @@ public final class Http1Decoder implements ConnectionDecoder {
                 requestEnded(p);
             }
             case HEAD -> {
-                if (client.input.keptBytes() > 0 && !client.input.keptOnlyLineEnds()) {
+                if (client.input.keptBytes() > 0 && !client.input.keptOnlyLineEnds() && !headFailsAtEnd(client)) {
                     fail(client, client.input.consumed(), "request head cut short: the connection closed after "
                             + client.input.keptBytes() + " bytes of it");
                 }
@@ -585,7 +589,7 @@ public final class Http1Decoder implements ConnectionDecoder {
             }
             case HEAD -> {
                 int kept = server.input.keptBytes();
-                if (kept > 0) {
+                if (kept > 0 && !headFailsAtEnd(server)) {
                     Pending p = waiting.peek();
                     String what = "response head cut short: the connection closed after " + kept + " bytes of it";
                     if (p != null) {
@@ -596,6 +600,22 @@ public final class Http1Decoder implements ConnectionDecoder {
                 }
             }
             default -> { }
+        }
+    }
+
+    /**
+     * Whether the incomplete head kept at the end is invalid as far as it goes (the parser is not
+     * run on every event): then the side is reported undecodable with what is wrong.
+     */
+    private boolean headFailsAtEnd(Http1Side side) {
+        ByteBuf kept = side.input.resume();
+        try {
+            side.parseHead(kept, options.maxHead());
+            return false;
+        } catch (Http1ParseException e) {
+            fail(side, side.input.consumed() + Math.max(0, e.offset()),
+                    headProblem(side.isClient() ? "request" : "response", e));
+            return true;
         }
     }
 

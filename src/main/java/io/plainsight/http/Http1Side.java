@@ -22,9 +22,6 @@ final class Http1Side implements BodyScanner.Parts {
         DEAD
     }
 
-    /** A head shorter than this is parsed before its first line ends, so that non-HTTP bytes are told at once. */
-    private static final int EARLY_START_LINE = 256;
-
     final Direction direction;
     final Http1Input input = new Http1Input();
     State state = State.HEAD;
@@ -37,9 +34,12 @@ final class Http1Side implements BodyScanner.Parts {
     /** Timestamp of the last byte of {@link #message} seen so far. */
     long lastMicros;
 
-    // the head being read: bytes already looked at, and whether they hold a line end
+    // the head being read: bytes already looked at, and what they hold of a request line
     private int headSeen;
-    private boolean headHasLf;
+    private boolean startLineBegun;
+    private boolean startLineEnded;
+    private boolean methodEnded;
+    private boolean badMethodByte;
 
     private byte[] trailer = new byte[0];
     private int trailerLength;
@@ -54,23 +54,53 @@ final class Http1Side implements BodyScanner.Parts {
 
     /**
      * The head at the reader index of {@code work}, or null while it is incomplete. The parser
-     * runs again only when new bytes can change its answer: a new line end, the size limit
-     * reached, or a first line still short enough to be checked early.
+     * (which starts over each time) runs only when the new bytes can change its answer: a line
+     * end, the size limit reached, a response's first five bytes (which must be "HTTP/"), or a
+     * byte before the first space of a request line that is not a token character (an invalid
+     * method: non-HTTP clients are told at once). So when a direction fails does not depend on
+     * how its bytes were split.
      */
     Http1Head head(ByteBuf work, int maxHead) throws Http1ParseException {
         int available = work.readableBytes();
-        int from = work.readerIndex() + Math.min(headSeen, available);
-        boolean newLine = work.indexOf(from, work.writerIndex(), (byte) '\n') >= 0;
-        boolean parse = newLine || available >= maxHead || (!headHasLf && available <= EARLY_START_LINE);
+        boolean parse = available >= maxHead || (!isClient() && headSeen < 5);
+        int i = work.readerIndex() + Math.min(headSeen, available);
+        int end = work.writerIndex();
+        while (i < end) {
+            if (startLineEnded || !isClient()) {
+                parse |= work.indexOf(i, end, (byte) '\n') >= 0;
+                break;
+            }
+            byte b = work.getByte(i++);
+            if (b == '\n') {
+                parse = true;
+                startLineEnded = startLineBegun; // else an empty line before the request line
+            } else if (!startLineBegun && b != '\r') {
+                startLineBegun = true;
+            }
+            if (startLineBegun && !startLineEnded && !methodEnded) {
+                if (b == ' ') {
+                    methodEnded = true;
+                } else if (!Http1HeadParser.isTchar(b)) {
+                    badMethodByte = true; // the parser decides (a CR may be the line's end)
+                }
+            }
+        }
         headSeen = available;
-        headHasLf |= newLine;
-        if (!parse) {
+        if (!parse && !badMethodByte) {
             return null;
         }
+        return parseHead(work, maxHead);
+    }
+
+    /** Parses the head at the reader index of {@code work} now, whatever was seen before. */
+    Http1Head parseHead(ByteBuf work, int maxHead) throws Http1ParseException {
         Http1Head head = isClient() ? Http1HeadParser.parseRequest(work, maxHead) : Http1HeadParser.parseResponse(work, maxHead);
         if (head != null) {
             headSeen = 0;
-            headHasLf = false;
+            startLineBegun = false;
+            startLineEnded = false;
+            methodEnded = false;
+            badMethodByte = false;
         }
         return head;
     }
