@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.plainsight.event.Direction;
 import io.plainsight.http.Conversation.Feed;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class Http1DecoderTest {
@@ -533,5 +534,177 @@ class Http1DecoderTest {
                     body "!"
                   note request has both Transfer-Encoding and Content-Length: framed as chunked
                 """);
+    }
+
+    @Test
+    void timestampsAreThoseOfTheEventsHoldingTheFirstAndLastBytes() {
+        DecodeRecorder rec = new DecodeRecorder();
+        Http1Decoder d = new Http1Decoder(1, rec, DecodeOptions.defaults(), "http", rec);
+        Conversation.feed(d, Direction.CLIENT_TO_SERVER, 100, Conversation.latin1("GET /a HTTP/1.1\r\nHo"));
+        Conversation.feed(d, Direction.CLIENT_TO_SERVER, 200, Conversation.latin1("st: h\r\n\r\nGET /b HTTP/1.1\r\n"));
+        Conversation.feed(d, Direction.CLIENT_TO_SERVER, 300, Conversation.latin1("\r\n"));
+        Conversation.feed(d, Direction.SERVER_TO_CLIENT, 400, Conversation.latin1("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nab"));
+        Conversation.feed(d, Direction.SERVER_TO_CLIENT, 500, Conversation.latin1("cdHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"));
+        Conversation.feed(d, Direction.SERVER_TO_CLIENT, 600, Conversation.latin1("\r\n1\r\nx\r\n0\r\n\r"));
+        Conversation.feed(d, Direction.SERVER_TO_CLIENT, 700, Conversation.latin1("\n"));
+        d.end(800);
+        assertThat(rec.text()).isEqualTo("""
+                exchange
+                  request GET /a HTTP/1.1 url=http://h/a @100-200 head=28 body=0/0
+                    Host: h
+                  response 200 "OK" HTTP/1.1 @400-500 head=38 body=4/4
+                    Content-Length: 4
+                    body "abcd"
+                exchange
+                  request GET /b HTTP/1.1 url=/b @200-300 head=19 body=0/0
+                  response 200 "OK" HTTP/1.1 @500-700 head=47 body=11/1
+                    Transfer-Encoding: chunked
+                    body "x"
+                """);
+    }
+
+    @Test
+    void atMostMaxWaitingRequestsWaitForResponses() {
+        String get = "GET / HTTP/1.1\r\n\r\n"; // 18 bytes
+        DecodeRecorder rec = new Conversation().client(get.repeat(Http1Decoder.MAX_WAITING + 1))
+                .decode(Feed.whole(), DecodeOptions.defaults(), "http", true);
+        assertThat(rec.undecodable).containsExactly(java.util.Map.entry(Direction.CLIENT_TO_SERVER,
+                "at " + 18 * Http1Decoder.MAX_WAITING + ": more than 256 requests waiting for their responses"));
+        assertThat(rec.exchanges).hasSize(Http1Decoder.MAX_WAITING)
+                .allSatisfy(e -> assertThat(e.notes).containsExactly(Http1Decoder.RESPONSE_MISSING));
+    }
+
+    @Test
+    void bytesHeldAfterAnUpgradeRequestAreBounded() {
+        // 38-byte request, then 100 bytes before the response: more than the 64 held at most
+        check(new Conversation()
+                .client("GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n")
+                .client("x".repeat(100))
+                .server("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n" + WS_SERVER_HELLO),
+                new DecodeOptions(1024, 64), true, """
+                exchange
+                  request GET / HTTP/1.1 url=/ @1-1 head=38 body=0/0
+                    Upgrade: websocket
+                  response 101 "Switching Protocols" HTTP/1.1 @3-3 head=56 body=0/0
+                    Upgrade: websocket
+                  note upgraded to websocket
+                undecodable CLIENT_TO_SERVER at 38: the client sent more than 64 bytes after an Upgrade or CONNECT request before its response
+                switch websocket(extensions=null)
+                  < @3 "\\x81\\x05Hello"
+                  end
+                """);
+    }
+
+    @Test
+    void switchesThatAreNotDecoded() {
+        check(new Conversation()
+                .client("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+                .server("HTTP/1.1 101 Switching Protocols\r\nUpgrade: foo\r\n\r\nxyz")
+                .clientAfter("abc"), """
+                exchange
+                  request GET / HTTP/1.1 url=https://h/ @1-1 head=27 body=0/0
+                    Host: h
+                  response 101 "Switching Protocols" HTTP/1.1 @2-2 head=50 body=0/0
+                    Upgrade: foo
+                  note 101 Switching Protocols to a request without Upgrade: the rest is not decoded
+                """);
+        check(new Conversation()
+                .client("GET / HTTP/1.1\r\nHost: h\r\nUpgrade: foo/1, bar\r\n\r\n")
+                .server("HTTP/1.1 101 Switching Protocols\r\nUpgrade: foo/1\r\n\r\nxyz")
+                .clientAfter("abc"), """
+                exchange
+                  request GET / HTTP/1.1 url=https://h/ @1-1 head=48 body=0/0
+                    Host: h
+                    Upgrade: foo/1, bar
+                  response 101 "Switching Protocols" HTTP/1.1 @2-2 head=52 body=0/0
+                    Upgrade: foo/1
+                  note upgraded to foo/1: not decoded
+                """);
+    }
+
+    @Test
+    void h2cUpgradeAfterARequestBody() {
+        Conversation c = new Conversation()
+                .client("POST /h2 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\nabc")
+                .server("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n")
+                .clientAfter("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        check(c, """
+                exchange
+                  request POST /h2 HTTP/1.1 url=https://h/h2 @1-1 head=84 body=3/3
+                    Host: h
+                    Content-Length: 3
+                    Connection: Upgrade
+                    Upgrade: h2c
+                    body "abc"
+                  response 101 "Switching Protocols" HTTP/1.1 @2-2 head=71 body=0/0
+                    Connection: Upgrade
+                    Upgrade: h2c
+                  note upgraded to h2c
+                switch h2c(POST /h2)
+                  > @3 "PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n"
+                  end
+                """);
+        DecodeRecorder rec = c.decode(Feed.bytes(), DecodeOptions.defaults(), "https", true);
+        assertThat(rec.upgradeRequest).isSameAs(rec.exchanges.get(0).request);
+    }
+
+    @Test
+    void responseOfAnotherHttpVersion() {
+        check(new Conversation()
+                .client("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+                .server("HTTP/2.0 200 OK\r\n\r\n"), """
+                exchange
+                  request GET / HTTP/1.1 url=https://h/ @1-1 head=27 body=0/0
+                    Host: h
+                  note response missing: the server's bytes are undecodable from offset 0
+                undecodable SERVER_TO_CLIENT at 0: unsupported HTTP version HTTP/2.0
+                """);
+    }
+
+    @Test
+    void headsCutShortAreCheckedOnceMoreAtTheEnd() {
+        // a CR that is not a line end, seen as such only when nothing follows
+        check(new Conversation().client("\rX"), """
+                undecodable CLIENT_TO_SERVER at 0: request line: invalid character 0x0D in method
+                """);
+        check(new Conversation().client("GET / HTTP/1.1\r\n\r\n").server("HTT"), """
+                exchange
+                  request GET / HTTP/1.1 url=/ @1-1 head=18 body=0/0
+                  note response head cut short: the connection closed after 3 bytes of it
+                  note response missing: the connection closed
+                """);
+        check(new Conversation().client("GET / HTTP/1.1\r\n\r\n").server("HTTP/1.1 200 OK\r\nBad Name: x\r\n"), """
+                exchange
+                  request GET / HTTP/1.1 url=/ @1-1 head=18 body=0/0
+                  note response missing: the server's bytes are undecodable from offset 20
+                undecodable SERVER_TO_CLIENT at 20: response header line 1: invalid character 0x20 in field name
+                """);
+    }
+
+    @Test
+    void aListenerThatThrowsDoesNotBreakTheCaller() {
+        List<String> undecodable = new java.util.ArrayList<>();
+        DecodeListener throwing = new DecodeListener() {
+            @Override
+            public void exchange(Exchange exchange) {
+                throw new IllegalStateException("sink broke");
+            }
+
+            @Override
+            public void webSocket(WebSocketMessage message) {}
+
+            @Override
+            public void undecodable(long connectionId, Direction direction, long offset, String reason) {
+                undecodable.add(direction + " at " + offset + ": " + reason);
+            }
+        };
+        Http1Decoder d = new Http1Decoder(1, throwing, DecodeOptions.defaults(), "http", UpgradeHandler.NONE);
+        Conversation.feed(d, Direction.CLIENT_TO_SERVER, 1, Conversation.latin1("GET / HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n"));
+        Conversation.feed(d, Direction.SERVER_TO_CLIENT, 2, Conversation.latin1("HTTP/1.1 204 No Content\r\n\r\n"));
+        Conversation.feed(d, Direction.SERVER_TO_CLIENT, 3, Conversation.latin1("HTTP/1.1 204 No Content\r\n\r\n"));
+        d.end(4);
+        assertThat(undecodable).containsExactly(
+                "CLIENT_TO_SERVER at 37: internal error in the HTTP/1 decoder: java.lang.IllegalStateException: sink broke",
+                "SERVER_TO_CLIENT at 0: internal error in the HTTP/1 decoder: java.lang.IllegalStateException: sink broke");
     }
 }
