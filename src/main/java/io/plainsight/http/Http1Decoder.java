@@ -87,6 +87,8 @@ public final class Http1Decoder implements ConnectionDecoder {
     private boolean switched;
     private ConnectionDecoder successor;
     private boolean ended;
+    /** Bytes seen in each direction (client, server), decoded or not. */
+    private final long[] received = new long[2];
 
     /**
      * @param scheme "https" or "http": the scheme of requests in origin form
@@ -106,6 +108,7 @@ public final class Http1Decoder implements ConnectionDecoder {
         if (ended || !data.isReadable()) {
             return;
         }
+        received[direction.ordinal()] += data.readableBytes();
         try {
             if (switched) {
                 if (successor != null) {
@@ -545,6 +548,10 @@ public final class Http1Decoder implements ConnectionDecoder {
                 p.exchange.notes.add("response missing: " + serverDead);
                 report(p);
             }
+            if (client.state == Http1Side.State.HELD) { // no response will tell what these bytes are
+                fail(client, client.input.consumed(), "bytes after an Upgrade or CONNECT request whose response "
+                        + "is undecodable");
+            }
         }
     }
 
@@ -627,16 +634,21 @@ public final class Http1Decoder implements ConnectionDecoder {
         };
     }
 
-    /** A bug must not escape into the capture pipeline: both directions stop, each said so once. */
+    /**
+     * A bug (here, in the listener, or in the decoder after a switch) must not escape into the
+     * capture pipeline: decoding stops, and each direction still decoded is reported once.
+     */
     private void internalError(RuntimeException e) {
+        boolean after = successor != null;
         switched = true;
         successor = null;
-        String reason = "internal error in the HTTP/1 decoder: " + e;
+        String reason = (after ? "the decoder after the protocol switch failed: " : "internal error in the HTTP/1 decoder: ") + e;
         for (Http1Side side : List.of(client, server)) {
-            if (side.state != Http1Side.State.DEAD) {
+            if (after || side.state != Http1Side.State.DEAD) {
                 side.state = Http1Side.State.DEAD;
+                long offset = after ? received[side.direction.ordinal()] : side.input.consumed();
                 try {
-                    listener.undecodable(connectionId, side.direction, side.input.consumed(), reason);
+                    listener.undecodable(connectionId, side.direction, offset, reason);
                 } catch (RuntimeException ignored) {
                     // the listener failed too: nothing more can be said
                 }

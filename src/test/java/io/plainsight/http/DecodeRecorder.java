@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * directions (by direction), then the switch, so that the text does not depend on how the two
  * directions' bytes were interleaved.
  */
-final class DecodeRecorder implements DecodeListener, UpgradeHandler {
+class DecodeRecorder implements DecodeListener, UpgradeHandler {
     final List<Exchange> exchanges = new ArrayList<>();
     final TreeMap<Direction, String> undecodable = new TreeMap<>();
     final List<String> switches = new ArrayList<>();

@@ -707,4 +707,55 @@ class Http1DecoderTest {
                 "CLIENT_TO_SERVER at 37: internal error in the HTTP/1 decoder: java.lang.IllegalStateException: sink broke",
                 "SERVER_TO_CLIENT at 0: internal error in the HTTP/1 decoder: java.lang.IllegalStateException: sink broke");
     }
+
+    @Test
+    void heldBytesWhoseResponseIsUndecodable() {
+        check(new Conversation()
+                .client("GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n")
+                .client("\u0081\u0080abcd")
+                .server("HTTP/1.1 1O1 Switching Protocols\r\n\r\n"), """
+                exchange
+                  request GET / HTTP/1.1 url=/ @1-1 head=38 body=0/0
+                    Upgrade: websocket
+                  note response missing: the server's bytes are undecodable from offset 9
+                undecodable CLIENT_TO_SERVER at 38: bytes after an Upgrade or CONNECT request whose response is undecodable
+                undecodable SERVER_TO_CLIENT at 9: status line: invalid status code "1O1"
+                """);
+    }
+
+    @Test
+    void aFailingDecoderAfterTheSwitchIsReportedOnce() {
+        List<String> reported = new java.util.ArrayList<>();
+        DecodeRecorder rec = new DecodeRecorder() {
+            @Override
+            public void undecodable(long connectionId, Direction direction, long offset, String reason) {
+                reported.add(direction + " at " + offset + ": " + reason);
+            }
+
+            @Override
+            public ConnectionDecoder webSocket(long connectionId, String extensions) {
+                return new ConnectionDecoder() {
+                    @Override
+                    public void data(Direction direction, long timestampMicros, io.netty.buffer.ByteBuf data) {
+                        throw new IllegalStateException("frame decoder broke");
+                    }
+
+                    @Override
+                    public void end(long timestampMicros) {
+                        throw new AssertionError("end after a failure");
+                    }
+                };
+            }
+        };
+        Http1Decoder d = new Http1Decoder(1, rec, DecodeOptions.defaults(), "http", rec);
+        Conversation.feed(d, Direction.CLIENT_TO_SERVER, 1, Conversation.latin1(WS_REQUEST));
+        Conversation.feed(d, Direction.SERVER_TO_CLIENT, 2, Conversation.latin1(WS_101));
+        Conversation.feed(d, Direction.SERVER_TO_CLIENT, 3, Conversation.latin1(WS_SERVER_HELLO));
+        Conversation.feed(d, Direction.CLIENT_TO_SERVER, 4, Conversation.latin1(WS_CLIENT_HELLO));
+        d.end(5);
+        assertThat(rec.exchanges).hasSize(1);
+        assertThat(reported).containsExactly(
+                "CLIENT_TO_SERVER at 231: the decoder after the protocol switch failed: java.lang.IllegalStateException: frame decoder broke",
+                "SERVER_TO_CLIENT at 182: the decoder after the protocol switch failed: java.lang.IllegalStateException: frame decoder broke");
+    }
 }
