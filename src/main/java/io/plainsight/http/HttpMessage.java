@@ -62,7 +62,7 @@ public final class HttpMessage {
         if (target == null) {
             return null;
         }
-        if (target.contains("://") || authority == null) {
+        if (target.contains("://") || authority == null || "CONNECT".equals(method)) {
             return target;
         }
         return (scheme != null ? scheme : "http") + "://" + authority + (target.startsWith("/") ? target : "/" + target);

@@ -300,7 +300,7 @@ class Http1DecoderTest {
                 .server("\u0016\u0003\u0003\u0000\u0002hi");
         check(c, """
                 exchange
-                  request CONNECT example.test:443 HTTP/1.1 url=https://example.test:443/example.test:443 @1-1 head=116 body=0/0
+                  request CONNECT example.test:443 HTTP/1.1 url=example.test:443 @1-1 head=116 body=0/0
                     Host: example.test:443
                     User-Agent: curl/7.88.1
                     Proxy-Connection: Keep-Alive
@@ -309,7 +309,7 @@ class Http1DecoderTest {
                     Content-Length: 4
                     body "deny"
                 exchange
-                  request CONNECT example.test:443 HTTP/1.1 url=https://example.test:443/example.test:443 @3-3 head=94 body=0/0
+                  request CONNECT example.test:443 HTTP/1.1 url=example.test:443 @3-3 head=94 body=0/0
                     Host: example.test:443
                     Proxy-Authorization: Basic dTpw
                   response 200 "Connection established" HTTP/1.1 @5-5 head=39 body=0/0
