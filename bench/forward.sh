@@ -323,13 +323,15 @@ run_load() {        # metric contender seconds label -> prints the PROXYLOAD lin
     'BEGIN { x = (b - o - g) / (t > 0 ? t : 1) * 100; printf "%d", (x < 0 ? 0 : x) }')
   gen=$(awk -v g="$gen_ticks" -v hz="$HZ" -v s="$secs" 'BEGIN {printf "%d", g / hz / s * 100}')
   prox=$(awk -v p="$((prox1 - prox0))" -v hz="$HZ" -v s="$secs" 'BEGIN {printf "%d", p / hz / s * 100}')
-  [ "$c" = direct ] && prox=0
-  echo "$line other_cpu_pct=$other gen_cpu_pct=$gen proxy_cpu_pct=$prox"
+  local prox_us=$(( (prox1 - prox0) * 1000000 / HZ ))
+  [ "$c" = direct ] && { prox=0; prox_us=0; }
+  echo "$line other_cpu_pct=$other gen_cpu_pct=$gen proxy_cpu_pct=$prox proxy_cpu_us=$prox_us"
 }
 
 declare -A VALS     # "metric contender" -> per-run values (req/s or conn/s)
 declare -A P99S     # "metric contender" -> per-run p99 (ms)
 declare -A NOISE    # contender -> per-run "other%/generator%/proxy%"
+declare -A CPUPER   # "metric contender" -> per-run proxy CPU (us) per good response
 declare -A ERRS     # contender -> error lines
 declare -A RSS_NOW  # contender -> VmRSS (MiB) after each measured run: does it grow?
 
@@ -357,6 +359,7 @@ record() {          # metric contender seconds label line
   VALS["$m $c"]+="$val "
   P99S["$m $c"]+="$(awk -v u="$p99" 'BEGIN {printf "%.2f", u / 1000}') "
   NOISE[$c]+="$(kv other_cpu_pct "$s")/$(kv gen_cpu_pct "$s")/$(kv proxy_cpu_pct "$s") "
+  [ "$c" != direct ] && [ "$req" -gt 0 ] && CPUPER["$m $c"]+="$(awk -v u="$(kv proxy_cpu_us "$s")" -v n="$req" 'BEGIN {printf "%.1f", u / n}') "
   log "  $m $c run $label: $val/s, p99 $((p99 / 1000)) ms${errs:+, errors$errs}; CPU: other $(kv other_cpu_pct "$s")% of the machine, load generator $(kv gen_cpu_pct "$s")%, proxy $(kv proxy_cpu_pct "$s")% of one core"
 }
 
@@ -420,6 +423,7 @@ fmt() {             # kind value -> display
   case $1 in
     rate) awk -v v="$2" 'BEGIN{printf "%.0f", v}' ;;
     ms)   awk -v v="$2" 'BEGIN{printf "%.1f", v}' ;;
+    us)   awk -v v="$2" 'BEGIN{printf "%.0f", v}' ;;
     rss)  awk -v v="$2" 'BEGIN{printf "%.1f", v / 1024}' ;;
     x)    awk -v v="$2" 'BEGIN{printf "%.2fx", v}' ;;
   esac
@@ -432,7 +436,7 @@ ratio() {           # a/b, or nothing when either is missing
 
 cell() {            # contender value (uses key and kind of report's loop)
   if [ -n "$2" ]; then fmt "$kind" "$2"
-  elif [ "$1" = direct ] && [ "$key" = rss ]; then echo "-"
+  elif [ "$1" = direct ] && { [ "$key" = rss ] || [ "${key#cpu}" != "$key" ]; }; then echo "-"
   elif [[ " $CONTENDERS " != *" $1 "* ]]; then echo "not run"
   elif [ -n "${VALS["rps $1"]:-}${VALS["cps $1"]:-}${VALS["cps1 $1"]:-}" ]; then echo "n/a"
   else echo "not avail."; fi
@@ -447,6 +451,8 @@ report() {
       MED["$m $c"]=$(median ${VALS["$m $c"]:-})
       # shellcheck disable=SC2086
       MED["p99$m $c"]=$(median ${P99S["$m $c"]:-})
+      # shellcheck disable=SC2086
+      MED["cpu$m $c"]=$(median ${CPUPER["$m $c"]:-})
     done
   done
   for c in mitmproxy plainsight; do
@@ -485,6 +491,9 @@ report() {
               "p99rps|p99 keep-alive request (ms)|ms|-|"
               "p99cps|p99 new conn + request, new name (ms)|ms|-|"
               "p99cps1|p99 new conn + request, one name (ms)|ms|-|"
+              "cpurps|proxy CPU per keep-alive request (us)|us|-|"
+              "cpucps|proxy CPU per new conn, new name (us)|us|-|"
+              "cpucps1|proxy CPU per new conn, one name (us)|us|-|"
               "rss|peak RSS (MiB)|rss|-|")
   local row key label kind target need d mi ps r result
   for row in "${rows[@]}"; do
@@ -515,11 +524,15 @@ report() {
     echo "plainsight: no forged-certificates line in its log"
   fi
   [ -n "${FRESH_NAMES[mitmproxy]:-}" ] && echo "mitmproxy: the new-name load lasted ${FRESH_SECS[mitmproxy]} s and asked for ${FRESH_NAMES[mitmproxy]} names, ${FRESH_CONNS[mitmproxy]} completed a TLS handshake."
+  for c in mitmproxy plainsight; do
+    [ -n "${MED["cpucps $c"]:-}" ] && [ -n "${MED["cpucps1 $c"]:-}" ] && awk -v c="$c" -v a="${MED["cpucps $c"]}" -v b="${MED["cpucps1 $c"]}" \
+      'BEGIN {printf "%s: forging costs about %.0f us of its CPU per certificate (CPU per new connection, new name minus one name: %.0f - %.0f us)\n", c, a - b, a, b}'
+  done
   echo
   echo "per-run values (run order: interleaved)"
   for m in rps cps cps1; do
     for c in direct mitmproxy plainsight; do
-      [ -n "${VALS["$m $c"]:-}" ] && echo "  $m $c: ${VALS["$m $c"]}  (p99 ms: ${P99S["$m $c"]})"
+      [ -n "${VALS["$m $c"]:-}" ] && echo "  $m $c: ${VALS["$m $c"]}  (p99 ms: ${P99S["$m $c"]}${CPUPER["$m $c"]:+; proxy CPU us per response: ${CPUPER["$m $c"]}})"
     done
   done
   echo "  CPU per run, other processes % of the machine / load generator % of one core / proxy % of one core:"

@@ -38,6 +38,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -109,11 +110,10 @@ static void die(const char *fmt, ...) {
     exit(2);
 }
 
-static void open_conn(struct conn *c);
-
 static void close_conn(struct conn *c) {
     if (c->ssl) {
         SSL_shutdown(c->ssl);           /* one close_notify, non-blocking, result ignored */
+        ERR_clear_error();
         SSL_free(c->ssl);
         c->ssl = NULL;
     }
@@ -410,6 +410,7 @@ int main(int argc, char **argv) {
         default: usage();
         }
     }
+    signal(SIGPIPE, SIG_IGN);           /* a write to a connection the peer closed is an error, not death */
     if (!proxy || !cafile || nconns < 1 || nthreads < 1 || seconds < 1) usage();
     if (nthreads > nconns) nthreads = nconns;
     char ip[64];
