@@ -4,15 +4,12 @@ import io.plainsight.tls.CertificateAuthority;
 import io.plainsight.tls.OwnerOnlyFiles;
 import io.plainsight.tls.ServerCertificates;
 import io.plainsight.tls.TlsSetupException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
@@ -197,7 +194,7 @@ public final class CaCommand implements Callable<Integer> {
                 byte[] bytes = switch (format) {
                     case pem -> ca.pem().getBytes(StandardCharsets.US_ASCII);
                     case der -> ca.der();
-                    case p12 -> pkcs12(ca, passwordFile == null ? null : ServerCertificates.password(passwordFile, java.util.Map.of()));
+                    case p12 -> ca.pkcs12(passwordFile == null ? null : ServerCertificates.password(passwordFile, java.util.Map.of()));
                 };
                 if (out != null) {
                     OwnerOnlyFiles.writeAtomically(out, bytes, OwnerOnlyFiles.FILE_0644);
@@ -218,19 +215,6 @@ public final class CaCommand implements Callable<Integer> {
                 return fail(spec, new IOException("cannot write " + (out == null ? "to stdout" : out) + ": "
                         + e.getMessage(), e));
             }
-        }
-    }
-
-    static byte[] pkcs12(CertificateAuthority ca, char[] password) {
-        try {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            ks.setCertificateEntry("plainsight-ca", ca.certificate());
-            ByteArrayOutputStream bos = new ByteArrayOutputStream();
-            ks.store(bos, password);
-            return bos.toByteArray();
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot encode the CA as PKCS#12: " + e, e);
         }
     }
 }

@@ -22,6 +22,14 @@ final class OriginateCommand extends RelayCommand {
             description = "ALPN protocols offered to the backend (default: none).")
     List<String> alpn = new ArrayList<>();
 
+    @picocli.CommandLine.Mixin
+    ConnectOption connect;
+
+    @Override
+    HostPort target() {
+        return parse("--connect", connect.connect, false);
+    }
+
     @Override
     ProxySettings settings(HostPort listen, HostPort target, java.time.Duration idle) {
         return new ProxySettings(Mode.ORIGINATE, listen, target, target.host(), sni, List.copyOf(alpn), idle);

@@ -38,12 +38,9 @@ abstract class RelayCommand implements Callable<Integer> {
     @Mixin
     UpstreamOptions upstream;
 
-    @Option(names = "--listen", paramLabel = "[IP:]PORT", required = true,
+    @Option(names = "--listen", paramLabel = "[IP:]PORT",
             description = "Accept clients here (a bare port listens on 127.0.0.1).")
     String listen;
-
-    @Option(names = "--connect", paramLabel = "HOST:PORT", required = true, description = "The backend.")
-    String connect;
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "10m",
             description = "Close a connection when neither side sent anything for this long (0 = never). Default: ${DEFAULT-VALUE}.")
@@ -55,8 +52,24 @@ abstract class RelayCommand implements Callable<Integer> {
     /** Where console lines go (stdout unless embedded). */
     java.io.PrintStream console = System.out;
 
-    /** Settings for this mode, from the parsed options. */
+    /** Settings for this mode, from the parsed options ({@code target}: null where clients choose it). */
     abstract ProxySettings settings(HostPort listen, HostPort target, java.time.Duration idle);
+
+    /** The backend from --connect, or null for the modes whose clients choose their server. */
+    abstract HostPort target();
+
+    /** The --listen value when none is given, or null when --listen is required. */
+    String defaultListen() {
+        return null;
+    }
+
+    /** Checks done before anything starts (e.g. refusing to listen beyond loopback). */
+    void validate(HostPort listenAt) {
+    }
+
+    /** Logged when the listener stops (statistics). */
+    void stopped(ProxyTls tls) {
+    }
 
     /** The TLS wiring for this mode. */
     abstract ProxyTls tls(Path home, HostPort target);
@@ -74,8 +87,12 @@ abstract class RelayCommand implements Callable<Integer> {
 
     /** Starts listening; returns once bound. */
     public Running start() throws InterruptedException {
-        HostPort listenAt = parse("--listen", listen, true);
-        HostPort target = parse("--connect", connect, false);
+        if (listen == null && defaultListen() == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required option: '--listen=[IP:]PORT'");
+        }
+        HostPort listenAt = parse("--listen", listen != null ? listen : defaultListen(), true);
+        HostPort target = target();
+        validate(listenAt);
         java.time.Duration idle;
         try {
             idle = DurationOption.parse("--idle-timeout", idleTimeout);
@@ -103,7 +120,7 @@ abstract class RelayCommand implements Callable<Integer> {
                         ? "[" + bound.getAddress().getHostAddress() + "]:" + bound.getPort()
                         : bound.getAddress().getHostAddress() + ":" + bound.getPort()),
                 Transport.name(), ioThreads);
-        return new Running(server, bus, bound);
+        return new Running(server, bus, bound, () -> stopped(tls));
     }
 
     @Override

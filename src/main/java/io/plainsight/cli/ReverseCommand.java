@@ -38,6 +38,14 @@ final class ReverseCommand extends RelayCommand {
             description = "--terminate only: ALPN protocols offered to clients, in preference order. Default: ${DEFAULT-VALUE}.")
     List<String> alpn;
 
+    @picocli.CommandLine.Mixin
+    ConnectOption connect;
+
+    @Override
+    HostPort target() {
+        return parse("--connect", connect.connect, false);
+    }
+
     @Override
     ProxySettings settings(HostPort listen, HostPort target, java.time.Duration idle) {
         return new ProxySettings(terminate ? Mode.TERMINATE : Mode.REVERSE, listen, target,

@@ -12,11 +12,13 @@ public final class Running implements AutoCloseable {
     private final CaptureBus bus;
     private final InetSocketAddress address;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Runnable onStop;
 
-    Running(ProxyServer server, CaptureBus bus, InetSocketAddress address) {
+    Running(ProxyServer server, CaptureBus bus, InetSocketAddress address, Runnable onStop) {
         this.server = server;
         this.bus = bus;
         this.address = address;
+        this.onStop = onStop;
     }
 
     public InetSocketAddress address() {
@@ -47,6 +49,7 @@ public final class Running implements AutoCloseable {
         }
         server.close();
         bus.close();
+        onStop.run();
         stopped.countDown();
     }
 }

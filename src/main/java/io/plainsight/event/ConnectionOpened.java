@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
  * @param sni the server name the client asked for, or null
  * @param tlsCarried whether the application bytes were carried in TLS on either leg (so the
  *     capture may map the port to the decrypted one)
+ * @param interception whether the bytes were decrypted and captured, or passed through
  */
 public record ConnectionOpened(
         long connectionId,
@@ -20,5 +21,13 @@ public record ConnectionOpened(
         InetSocketAddress server,
         InetSocketAddress listener,
         String sni,
-        boolean tlsCarried)
-        implements CaptureEvent {}
+        boolean tlsCarried,
+        Interception interception)
+        implements CaptureEvent {
+
+    /** A decrypted (captured) conversation. */
+    public ConnectionOpened(long connectionId, long timestampMicros, Mode mode, InetSocketAddress client,
+            InetSocketAddress server, InetSocketAddress listener, String sni, boolean tlsCarried) {
+        this(connectionId, timestampMicros, mode, client, server, listener, sni, tlsCarried, Interception.DECRYPTED);
+    }
+}

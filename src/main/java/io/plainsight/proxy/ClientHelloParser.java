@@ -10,6 +10,11 @@ import java.util.List;
  * header, starting at client_version). Pure code: no I/O, never reads outside the buffer.
  */
 public final class ClientHelloParser {
+    /** TLS records start with content type 20..23; an SSLv2-format hello has the high bit set. */
+    static boolean mayStartTls(int firstByte) {
+        return (firstByte >= 20 && firstByte <= 23) || (firstByte & 0x80) != 0;
+    }
+
     static final int EXT_SERVER_NAME = 0;
     static final int EXT_SUPPORTED_GROUPS = 10;
     static final int EXT_EC_POINT_FORMATS = 11;

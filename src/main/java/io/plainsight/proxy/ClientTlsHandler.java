@@ -3,10 +3,8 @@ package io.plainsight.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.SslClientHelloHandler;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.plainsight.event.Leg;
 import io.plainsight.event.Mode;
 import java.util.List;
 
@@ -16,6 +14,7 @@ import java.util.List;
  * certificate for the name asked (copying the upstream's subject and SANs when re-encrypting).
  */
 final class ClientTlsHandler extends SslClientHelloHandler<Upstream> {
+    private boolean helloRead;
     private final Conversation conv;
     private final ProxySettings settings;
     private final ProxyTls tls;
@@ -31,9 +30,7 @@ final class ClientTlsHandler extends SslClientHelloHandler<Upstream> {
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, java.util.List<Object> out) throws Exception {
         if (in.isReadable()) {
-            int first = in.getUnsignedByte(in.readerIndex());
-            // TLS records start with content type 20..23; an SSLv2-format hello with the high bit set
-            if ((first < 20 || first > 23) && (first & 0x80) == 0) {
+            if (!ClientHelloParser.mayStartTls(in.getUnsignedByte(in.readerIndex()))) {
                 conv.fail("client did not speak TLS (first bytes: \"" + Failures.preview(in) + "\")");
                 in.skipBytes(in.readableBytes());
                 ctx.close();
@@ -44,7 +41,17 @@ final class ClientTlsHandler extends SslClientHelloHandler<Upstream> {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent && !helloRead) {
+            conv.fail("client closed its side before sending a complete TLS ClientHello");
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
     protected Future<Upstream> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) {
+        helloRead = true;
         Promise<Upstream> promise = ctx.executor().newPromise();
         if (clientHello == null) {
             conv.fail("client sent no TLS ClientHello");
@@ -66,7 +73,7 @@ final class ClientTlsHandler extends SslClientHelloHandler<Upstream> {
     @Override
     protected void onLookupComplete(ChannelHandlerContext ctx, Future<Upstream> future) {
         if (!future.isSuccess()) {
-            ctx.close();
+            ClientLeg.refuse(ctx);
             return;
         }
         Upstream up = future.getNow();
@@ -74,22 +81,6 @@ final class ClientTlsHandler extends SslClientHelloHandler<Upstream> {
         List<String> alpn = settings.mode() == Mode.REVERSE
                 ? (up.alpn() == null ? List.of() : List.of(up.alpn()))
                 : settings.alpn();
-        SslHandler ssl;
-        try {
-            ssl = tls.clientLeg(ctx.alloc(), name, alpn, up.leaf());
-        } catch (RuntimeException e) {
-            conv.fail("no certificate for '" + name + "': " + Failures.rootMessage(e));
-            return;
-        }
-        ctx.pipeline().replace(this, "tls", ssl);
-        ssl.handshakeFuture().addListener(hf -> {
-            tls.clientLegDone(ssl);
-            if (!hf.isSuccess()) {
-                conv.failed(true, false, hf.cause());
-                return;
-            }
-            conv.tlsEstablished(Leg.CLIENT, ssl);
-            conv.activate();
-        });
+        ClientLeg.handshake(ctx, this, conv, tls, name, alpn, up.leaf(), cause -> { });
     }
 }

@@ -7,10 +7,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.plainsight.event.CaptureBus;
 import io.plainsight.event.Clock;
 import io.plainsight.event.CloseKind;
-import io.plainsight.event.ConnectionClosed;
-import io.plainsight.event.ConnectionOpened;
-import io.plainsight.event.DataChunk;
 import io.plainsight.event.Direction;
+import io.plainsight.event.Interception;
 import io.plainsight.event.Leg;
 import io.plainsight.event.Mode;
 import io.plainsight.event.TlsEstablished;
@@ -21,7 +19,6 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import java.util.HexFormat;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
@@ -34,25 +31,26 @@ import org.slf4j.LoggerFactory;
  */
 public final class Conversation {
     private static final Logger log = LoggerFactory.getLogger("plainsight");
-    private static final AtomicLong IDS = new AtomicLong();
 
-    final long id = IDS.incrementAndGet();
+    final CaptureTap tap;
+    private final CaptureBus bus;
+    final long id;
     final Mode mode;
-    final CaptureBus bus;
     final Channel client;
     final InetSocketAddress listener;
-    final HostPort target;
-    final long startMicros = Clock.nowMicros();
+    /** The upstream to connect to (known later in proxy modes: CONNECT, SOCKS, original destination). */
+    HostPort target;
+    /** What happens to the bytes; decided before the conversation opens. */
+    Interception interception = Interception.DECRYPTED;
     Channel upstream;
     RelayHandler clientRelay;
     RelayHandler upstreamRelay;
     String sni;
     /** Set when the upstream's first bytes were not a TLS record: what it sent instead. */
     String upstreamNotTls;
-    private boolean opened;
     private boolean finished;
-    private long c2s;
-    private long s2c;
+    /** Set when the connection's traffic is captured elsewhere (forwarded HTTP) or not at all (onboarding). */
+    private boolean handedOver;
     private Direction closedBy;
     private CloseKind kind;
     private String error;
@@ -61,8 +59,10 @@ public final class Conversation {
     private boolean upstreamInputEnded;
 
     Conversation(Mode mode, CaptureBus bus, Channel client, HostPort target) {
-        this.mode = mode;
         this.bus = bus;
+        this.tap = new CaptureTap(bus, mode);
+        this.id = tap.id;
+        this.mode = mode;
         this.client = client;
         this.listener = (InetSocketAddress) client.localAddress();
         this.target = target;
@@ -75,14 +75,12 @@ public final class Conversation {
     /** Both ends are known: tells the sinks. */
     void open(Channel upstream, boolean tlsCarried) {
         this.upstream = upstream;
-        if (opened) {
+        if (tap.opened()) {
             return;
         }
-        opened = true;
         SocketAddress remote = upstream.remoteAddress();
         InetSocketAddress server = remote instanceof InetSocketAddress isa ? isa : target.unresolved();
-        bus.publish(new ConnectionOpened(id, startMicros, mode, (InetSocketAddress) client.remoteAddress(), server,
-                listener, sni, tlsCarried));
+        tap.open((InetSocketAddress) client.remoteAddress(), server, listener, sni, tlsCarried, interception);
     }
 
     void tlsEstablished(Leg leg, SslHandler ssl) {
@@ -96,8 +94,13 @@ public final class Conversation {
         } catch (SSLPeerUnverifiedException | CertificateEncodingException e) {
             // no certificate (PSK) or unreadable: leave it out
         }
-        bus.publish(new TlsEstablished(id, Clock.nowMicros(), leg, s.getProtocol(), s.getCipherSuite(),
+        tap.publish(new TlsEstablished(id, Clock.nowMicros(), leg, s.getProtocol(), s.getCipherSuite(),
                 ssl.applicationProtocol(), leg == Leg.CLIENT ? sni : upstreamSni(), fingerprint));
+    }
+
+    /** "backend HOST:PORT" in the relay modes, "server HOST:PORT" where clients choose it. */
+    String upstreamName() {
+        return (mode == Mode.PROXY || mode == Mode.TRANSPARENT ? "server " : "backend ") + target;
     }
 
     private String upstreamSni() {
@@ -106,15 +109,7 @@ public final class Conversation {
 
     /** Counts and taps application bytes on their way through. */
     void data(Direction direction, ByteBuf buf) {
-        int n = buf.readableBytes();
-        if (direction == Direction.CLIENT_TO_SERVER) {
-            c2s += n;
-        } else {
-            s2c += n;
-        }
-        if (opened && n > 0 && bus.wantsData()) {
-            bus.publish(new DataChunk(id, Clock.nowMicros(), direction, buf.retainedSlice()));
-        }
+        tap.data(direction, buf);
     }
 
     /** Both relays start forwarding (and flush what they held back). */
@@ -150,14 +145,16 @@ public final class Conversation {
             closeBoth();
             return;
         }
-        String who = clientLeg ? "client" : "backend " + target;
+        String who = clientLeg ? "client" : upstreamName();
         String notTls = Failures.notTls(cause);
         if (!clientLeg && upstreamNotTls != null) {
             fail(who + " did not speak TLS (first bytes: \"" + upstreamNotTls + "\")");
         } else if (notTls != null) {
             fail(who + " " + notTls);
         } else if (!established && Failures.find(cause, javax.net.ssl.SSLException.class) != null) {
-            fail(who + " TLS handshake failed: " + Failures.handshake(cause));
+            boolean forged = clientLeg && (mode == Mode.PROXY || mode == Mode.TRANSPARENT);
+            fail(who + " TLS handshake failed: " + Failures.handshake(cause)
+                    + (forged ? " (does the client trust the plainsight CA? http://plainsight/ through the proxy has it)" : ""));
         } else {
             fail(who + ": " + Failures.rootMessage(cause));
         }
@@ -265,18 +262,30 @@ public final class Conversation {
         }
     }
 
+    /** A capture of its own for one upstream connection made on this client's behalf (forwarded HTTP). */
+    CaptureTap newTap() {
+        return new CaptureTap(bus, mode);
+    }
+
+    /** This conversation publishes nothing: its client's traffic is captured per upstream by someone else. */
+    void handOver() {
+        handedOver = true;
+    }
+
     private void finish() {
         if (finished) {
             return;
         }
         finished = true;
-        if (!opened) {
-            opened = true;
-            InetSocketAddress remote = client.remoteAddress() instanceof InetSocketAddress isa ? isa : null;
-            bus.publish(new ConnectionOpened(id, startMicros, mode, remote, target.unresolved(), listener, sni, true));
+        if (handedOver && !tap.opened()) {
+            return;
         }
-        bus.publish(new ConnectionClosed(id, Clock.nowMicros(), kind == null ? CloseKind.FIN : kind,
-                closedBy, error, c2s, s2c));
+        if (!tap.opened()) {
+            InetSocketAddress remote = client.remoteAddress() instanceof InetSocketAddress isa ? isa : null;
+            InetSocketAddress server = target != null ? target.unresolved() : listener;
+            tap.open(remote, server, listener, sni, true, interception);
+        }
+        tap.close(kind, closedBy, error);
     }
 
     static String addr(SocketAddress a) {

@@ -48,6 +48,11 @@ public final class DefaultProxyTls implements ProxyTls {
     }
 
     /** For originate: only the upstream leg is TLS. */
+    /** For the forward and transparent proxies: every certificate forged by the CA in {@code home}. */
+    public static DefaultProxyTls forInterception(Path home, List<Path> upstreamCa, boolean insecure) {
+        return forReverse(home, upstreamCa, insecure, Map.of());
+    }
+
     public static DefaultProxyTls forOriginate(List<Path> upstreamCa, boolean insecure) {
         return new DefaultProxyTls(null, new UpstreamTlsContexts(upstreamCa, insecure), null);
     }
@@ -64,6 +69,11 @@ public final class DefaultProxyTls implements ProxyTls {
             keyManager.assign(handler.engine(), forged);
         }
         return handler;
+    }
+
+    @Override
+    public CertificateAuthority authority() {
+        return forger == null ? null : forger.ca();
     }
 
     @Override

@@ -55,6 +55,12 @@ public final class ProxyServer implements AutoCloseable {
                         initClient(ch);
                     }
                 });
+        if (settings.tproxy()) {
+            if (!Transport.EPOLL) {
+                throw new IllegalStateException("--tproxy needs the Linux epoll transport, which is not available here");
+            }
+            b.option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true);
+        }
         HostPort listen = settings.listen();
         try {
             serverChannel = b.bind(listen.host(), listen.port()).sync().channel();
@@ -70,7 +76,13 @@ public final class ProxyServer implements AutoCloseable {
         addIdleTimeout(ch, settings);
         RelayHandler relay = new RelayHandler(conv, Direction.CLIENT_TO_SERVER);
         conv.clientRelay = relay;
-        if (settings.clientTls()) {
+        if (settings.mode() == Mode.PROXY) {
+            ch.pipeline().addLast("front", new ProxyFrontHandler(conv, settings, tls, connector));
+            ch.pipeline().addLast("relay", relay);
+        } else if (settings.mode() == Mode.TRANSPARENT) {
+            ch.pipeline().addLast("redirected", new RedirectedStart(conv, tls, connector, settings.intercept()));
+            ch.pipeline().addLast("relay", relay);
+        } else if (settings.clientTls()) {
             ch.pipeline().addLast("hello", new ClientTlsHandler(conv, settings, tls, connector));
             ch.pipeline().addLast("relay", relay);
         } else {

@@ -15,10 +15,25 @@ import java.util.List;
  *     it is a name)
  * @param alpn TERMINATE: the protocols offered to clients; ORIGINATE: the offer sent upstream
  * @param idleTimeout a conversation with no bytes either way for this long is closed; zero: never
+ * @param intercept proxy and transparent modes: which hosts are decrypted
+ * @param auth proxy mode: the credentials clients must give, or null
+ * @param tproxy transparent mode: the listener accepts TPROXY-diverted connections (IP_TRANSPARENT)
  */
 public record ProxySettings(
         Mode mode, HostPort listen, HostPort target, String sniDefault, String upstreamSni, List<String> alpn,
-        java.time.Duration idleTimeout) {
+        java.time.Duration idleTimeout, InterceptPolicy intercept, ProxyAuth auth, boolean tproxy) {
+
+    /** A relay mode (reverse, terminate, originate). */
+    public ProxySettings(Mode mode, HostPort listen, HostPort target, String sniDefault, String upstreamSni,
+            List<String> alpn, java.time.Duration idleTimeout) {
+        this(mode, listen, target, sniDefault, upstreamSni, alpn, idleTimeout, InterceptPolicy.decryptAll(), null, false);
+    }
+
+    /** Proxy or transparent: the target is chosen per connection. */
+    public static ProxySettings forwarding(Mode mode, HostPort listen, String sniDefault, java.time.Duration idleTimeout,
+            InterceptPolicy intercept, ProxyAuth auth, boolean tproxy) {
+        return new ProxySettings(mode, listen, null, sniDefault, null, List.of(), idleTimeout, intercept, auth, tproxy);
+    }
 
     public boolean clientTls() {
         return mode == Mode.REVERSE || mode == Mode.TERMINATE;

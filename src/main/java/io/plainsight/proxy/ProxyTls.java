@@ -25,4 +25,9 @@ public interface ProxyTls {
      * given, verification per the upstream trust options against the SNI or else {@code host}.
      */
     SslHandler upstreamLeg(ByteBufAllocator alloc, String sni, String host, int port, List<String> alpnOffer);
+
+    /** The CA that signs forged certificates (for the onboarding page), or null. */
+    default io.plainsight.tls.CertificateAuthority authority() {
+        return null;
+    }
 }

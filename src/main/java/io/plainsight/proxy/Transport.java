@@ -36,6 +36,11 @@ public final class Transport {
         return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
+    /** Whether this channel runs on the epoll transport (so Linux socket options can be read). */
+    static boolean isEpoll(Channel ch) {
+        return EPOLL && ch instanceof EpollSocketChannel;
+    }
+
     public static String name() {
         return EPOLL ? "epoll" : "nio";
     }

@@ -9,6 +9,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Promise;
 import io.plainsight.event.Direction;
 import io.plainsight.event.Leg;
+import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -25,38 +26,26 @@ final class UpstreamConnector {
     }
 
     /**
-     * Connects to the target; for TLS upstreams completes the handshake with the given SNI and ALPN
-     * offer. The promise fails (after the conversation logged why) when the upstream cannot be had.
+     * Relay modes: connects to the target; for TLS upstreams completes the handshake with the given
+     * SNI and ALPN offer. The promise fails (after the conversation logged why) when the upstream
+     * cannot be had.
      */
     void connect(Conversation conv, String sni, List<String> alpnOffer, Promise<Upstream> promise) {
-        HostPort target = settings.target();
+        HostPort target = conv.target;
         boolean upstreamTls = settings.upstreamTls();
-        RelayHandler relay = new RelayHandler(conv, Direction.SERVER_TO_CLIENT);
-        conv.upstreamRelay = relay;
         String tlsHost = sni != null ? sni : (settings.upstreamSni() != null ? settings.upstreamSni() : target.host());
-        Bootstrap b = new Bootstrap()
-                .group(conv.client.eventLoop())
-                .channel(Transport.socketChannel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ProxyServer.addIdleTimeout(ch, settings);
-                        if (upstreamTls) {
-                            ch.pipeline().addLast("first-bytes", new FirstBytesRecorder(conv));
-                            ch.pipeline().addLast("tls", tls.upstreamLeg(ch.alloc(), tlsHost, target.host(), target.port(), alpnOffer));
-                        }
-                        ch.pipeline().addLast("relay", relay);
-                    }
-                });
+        Bootstrap b = bootstrap(conv, ch -> {
+            if (upstreamTls) {
+                ch.pipeline().addFirst("tls", tls.upstreamLeg(ch.alloc(), tlsHost, target.host(), target.port(), alpnOffer));
+                ch.pipeline().addFirst("first-bytes", new FirstBytesRecorder(conv));
+            }
+        });
         ChannelFuture cf = b.connect(target.host(), target.port());
         conv.upstream = cf.channel();
         cf.addListener(f -> {
             if (!f.isSuccess()) {
-                conv.fail("cannot connect to backend " + target + ": " + Failures.connect(f.cause()));
-                promise.tryFailure(f.cause());
+                promise.tryFailure(f.cause()); // first: the client may be told (a TLS alert)
+                conv.fail("cannot connect to " + conv.upstreamName() + ": " + Failures.connect(f.cause()));
                 conv.upstreamGone();
                 return;
             }
@@ -71,17 +60,87 @@ final class UpstreamConnector {
                 promise.trySuccess(new Upstream(ch, null, null));
                 return;
             }
-            SslHandler ssl = ch.pipeline().get(SslHandler.class);
-            ssl.handshakeFuture().addListener(hf -> {
-                if (!hf.isSuccess()) {
-                    conv.failed(false, false, hf.cause());
-                    promise.tryFailure(hf.cause());
+            awaitHandshake(conv, ch.pipeline().get(SslHandler.class), promise);
+        });
+    }
+
+    /**
+     * Proxy modes: resolves the conversation's target off the I/O thread and opens a plain TCP
+     * connection (TLS, if any, is added by {@link #startTls} once the client's hello is read). The
+     * promise fails with the cause, unlogged: the caller answers the client (HTTP 502, a SOCKS
+     * reply) and then fails the conversation.
+     */
+    void connectTcp(Conversation conv, Promise<Channel> promise) {
+        HostPort target = conv.target;
+        Resolver.resolve(target, conv.client.eventLoop()).addListener(r -> {
+            if (!r.isSuccess()) {
+                promise.tryFailure(r.cause());
+                return;
+            }
+            if (!conv.client.isActive()) {
+                promise.tryFailure(new IllegalStateException("client went away"));
+                return;
+            }
+            ChannelFuture cf = bootstrap(conv, ch -> { }).connect((InetSocketAddress) r.getNow());
+            conv.upstream = cf.channel();
+            cf.addListener(f -> {
+                if (!f.isSuccess()) {
+                    conv.upstream = null;
+                    promise.tryFailure(f.cause());
                     return;
                 }
-                conv.tlsEstablished(Leg.UPSTREAM, ssl);
-                promise.trySuccess(new Upstream(ch, ssl.applicationProtocol(), leaf(ssl)));
+                if (!conv.client.isActive()) {
+                    cf.channel().close();
+                    promise.tryFailure(new IllegalStateException("client went away"));
+                    return;
+                }
+                promise.trySuccess(cf.channel());
             });
         });
+    }
+
+    /**
+     * Proxy modes: starts TLS on the connected upstream channel with this SNI (null: none) and ALPN
+     * offer; the certificate must name the SNI or else the target host.
+     */
+    void startTls(Conversation conv, String sni, List<String> alpnOffer, Promise<Upstream> promise) {
+        Channel ch = conv.upstream;
+        HostPort target = conv.target;
+        SslHandler ssl = tls.upstreamLeg(ch.alloc(), sni != null ? sni : target.host(), target.host(), target.port(), alpnOffer);
+        ch.pipeline().addFirst("tls", ssl);
+        ch.pipeline().addFirst("first-bytes", new FirstBytesRecorder(conv));
+        awaitHandshake(conv, ssl, promise);
+    }
+
+    private static void awaitHandshake(Conversation conv, SslHandler ssl, Promise<Upstream> promise) {
+        ssl.handshakeFuture().addListener(hf -> {
+            if (!hf.isSuccess()) {
+                promise.tryFailure(hf.cause()); // first: the client may be told (a TLS alert)
+                conv.failed(false, false, hf.cause());
+                return;
+            }
+            conv.tlsEstablished(Leg.UPSTREAM, ssl);
+            promise.trySuccess(new Upstream(conv.upstream, ssl.applicationProtocol(), leaf(ssl)));
+        });
+    }
+
+    private Bootstrap bootstrap(Conversation conv, java.util.function.Consumer<Channel> tlsSetup) {
+        RelayHandler relay = new RelayHandler(conv, Direction.SERVER_TO_CLIENT);
+        conv.upstreamRelay = relay;
+        return new Bootstrap()
+                .group(conv.client.eventLoop())
+                .channel(Transport.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ProxyServer.addIdleTimeout(ch, settings);
+                        ch.pipeline().addLast("relay", relay);
+                        tlsSetup.accept(ch);
+                    }
+                });
     }
 
     private static X509Certificate leaf(SslHandler ssl) {

@@ -240,6 +240,20 @@ public final class CertificateAuthority {
     }
 
     /** Path of {@code ca.pem}. */
+    /** The certificate alone as PKCS#12 (a trusted-certificate entry), protected by {@code password} (null: none). */
+    public byte[] pkcs12(char[] password) {
+        try {
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setCertificateEntry("plainsight-ca", certificate());
+            java.io.ByteArrayOutputStream bos = new java.io.ByteArrayOutputStream();
+            ks.store(bos, password);
+            return bos.toByteArray();
+        } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException("cannot encode the CA as PKCS#12: " + e, e);
+        }
+    }
+
     public Path certificateFile() {
         return certFile;
     }

@@ -32,6 +32,9 @@ public final class ConsoleFormat {
         if (sni != null) {
             sb.append(" sni=").append(sni);
         }
+        if (!o.interception().captured()) {
+            sb.append(' ').append(o.interception().label());
+        }
         if (client != null) {
             sb.append(" client=").append(client.protocol()).append('/').append(client.cipher());
         }

@@ -1,0 +1,28 @@
+package io.plainsight.event;
+
+/** What plainsight did with a connection's bytes. */
+public enum Interception {
+    /** Decrypted (or plaintext on the client side) and captured. */
+    DECRYPTED,
+    /** Not TLS: captured as the bytes are. */
+    PLAIN,
+    /** Relayed without decryption because the host matched an ignore rule: metadata only. */
+    PASSED_THROUGH,
+    /** Relayed without decryption because clients of this host kept rejecting our certificate. */
+    FAILED_OPEN;
+
+    /** The console/log word: decrypted, plain, passthrough, fail-open. */
+    public String label() {
+        return switch (this) {
+            case DECRYPTED -> "decrypted";
+            case PLAIN -> "plain";
+            case PASSED_THROUGH -> "passthrough";
+            case FAILED_OPEN -> "fail-open";
+        };
+    }
+
+    /** Whether the application bytes are captured. */
+    public boolean captured() {
+        return this == DECRYPTED || this == PLAIN;
+    }
+}

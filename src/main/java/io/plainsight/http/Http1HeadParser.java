@@ -1,0 +1,321 @@
+package io.plainsight.http;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses the head (start line and header fields) of an HTTP/1.x request or response, RFC 9112
+ * sections 2-5. Pure code: reads the buffer from its reader index without consuming it, returns
+ * null while the head is incomplete, and is meant to be called again with more bytes.
+ *
+ * <p>Accepted: CRLF or bare LF line ends; empty lines before a request line (counted in
+ * {@link Http1Head#length()}); control characters other than NUL and CR in field values
+ * (RFC 9110 5.5 lets recipients keep them); bytes 0x80-0xFF in the request target, reason phrase
+ * and field values. Rejected with an {@link Http1ParseException} naming the line and offset: a
+ * start line that is not {@code METHOD SP target SP HTTP/d.d} or {@code HTTP/d.d SP 3DIGIT [SP
+ * reason]}, obs-fold (a header line starting with whitespace), whitespace between a field name and
+ * its colon, a field name that is not a token, NUL or bare CR in a field value, and a head longer
+ * than {@code maxHead} bytes. A request line whose method already holds a non-token byte is
+ * rejected before the line is complete, so that non-HTTP clients (a TLS ClientHello, say) are
+ * told at once; likewise a status line that does not start with {@code HTTP/}. The result for a
+ * given message is the same however its bytes are split across calls.
+ */
+public final class Http1HeadParser {
+    public static final int DEFAULT_MAX_HEAD = 64 * 1024;
+
+    private static final byte[] HTTP_SLASH = {'H', 'T', 'T', 'P', '/'};
+    private static final boolean[] TCHAR = new boolean[256];
+
+    static {
+        for (int c = '0'; c <= '9'; c++) {
+            TCHAR[c] = true;
+        }
+        for (int c = 'A'; c <= 'Z'; c++) {
+            TCHAR[c] = true;
+            TCHAR[c + 32] = true;
+        }
+        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
+            TCHAR[c] = true;
+        }
+    }
+
+    private Http1HeadParser() {}
+
+    /**
+     * Parses the request head starting at {@code buf.readerIndex()} without consuming anything.
+     *
+     * @param maxHead the largest head accepted, in bytes (leading empty lines included)
+     * @return the head, or null while it is incomplete (the caller waits for more bytes)
+     * @throws Http1ParseException if the bytes cannot start a valid request head
+     */
+    public static Http1Head parseRequest(ByteBuf buf, int maxHead) throws Http1ParseException {
+        return parse(buf, maxHead, true);
+    }
+
+    /** As {@link #parseRequest}, for a response head (no leading empty lines are skipped). */
+    public static Http1Head parseResponse(ByteBuf buf, int maxHead) throws Http1ParseException {
+        return parse(buf, maxHead, false);
+    }
+
+    /** Whether {@code b} (0..255) is a tchar of RFC 9110 5.6.2. */
+    static boolean isTchar(int b) {
+        return TCHAR[b & 0xff];
+    }
+
+    private static Http1Head parse(ByteBuf buf, int maxHead, boolean request) throws Http1ParseException {
+        if (maxHead <= 0) {
+            throw new IllegalArgumentException("maxHead must be positive: " + maxHead);
+        }
+        final int base = buf.readerIndex();
+        final int end = buf.writerIndex();
+        final int limit = (int) Math.min(end, (long) base + maxHead);
+        int pos = base;
+        Http1Head start = null;
+        List<Http1Header> headers = new ArrayList<>();
+        while (true) {
+            int lf = pos < limit ? buf.indexOf(pos, limit, (byte) '\n') : -1;
+            if (lf < 0) {
+                if (start == null) {
+                    checkPartialStartLine(buf, base, pos, limit, request);
+                }
+                if (end - base >= maxHead) {
+                    throw new Http1ParseException("head larger than " + maxHead + " bytes", maxHead);
+                }
+                return null;
+            }
+            int lineEnd = lf > pos && buf.getByte(lf - 1) == '\r' ? lf - 1 : lf;
+            if (start == null) {
+                if (lineEnd == pos && request) {
+                    pos = lf + 1; // RFC 9112 2.2: empty lines before the request line
+                    continue;
+                }
+                start = request ? requestLine(buf, base, pos, lineEnd) : statusLine(buf, base, pos, lineEnd);
+            } else if (lineEnd == pos) {
+                return new Http1Head(start.request(), start.method(), start.target(), start.version(),
+                        start.status(), start.reason(), headers, lf + 1 - base);
+            } else {
+                headers.add(headerLine(buf, base, pos, lineEnd, headers.size() + 1));
+            }
+            pos = lf + 1;
+        }
+    }
+
+    /** Rejects, before its end arrives, a start line that cannot become valid. */
+    private static void checkPartialStartLine(ByteBuf buf, int base, int from, int to, boolean request)
+            throws Http1ParseException {
+        if (request) {
+            for (int i = from; i < to; i++) {
+                int b = buf.getByte(i) & 0xff;
+                if (b == ' ') {
+                    return;
+                }
+                if (!TCHAR[b] && !(b == '\r' && i == to - 1)) {
+                    throw new Http1ParseException("request line: invalid character " + hex(b) + " in method", i - base);
+                }
+            }
+        } else {
+            for (int i = 0; i < HTTP_SLASH.length && from + i < to; i++) {
+                if (buf.getByte(from + i) != HTTP_SLASH[i]) {
+                    throw new Http1ParseException("status line: does not start with HTTP/", from + i - base);
+                }
+            }
+        }
+    }
+
+    private static Http1Head requestLine(ByteBuf buf, int base, int from, int to) throws Http1ParseException {
+        int i = from;
+        while (i < to && buf.getByte(i) != ' ') {
+            int b = buf.getByte(i) & 0xff;
+            if (!TCHAR[b]) {
+                throw new Http1ParseException("request line: invalid character " + hex(b) + " in method", i - base);
+            }
+            i++;
+        }
+        if (i == from) {
+            throw new Http1ParseException("request line: empty method", i - base);
+        }
+        if (i == to) {
+            throw new Http1ParseException("request line: missing request target", i - base);
+        }
+        String method = ascii(buf, from, i);
+        int targetStart = ++i;
+        while (i < to && buf.getByte(i) != ' ') {
+            int b = buf.getByte(i) & 0xff;
+            if (b < 0x21 || b == 0x7f) {
+                throw new Http1ParseException("request line: invalid character " + hex(b) + " in request target", i - base);
+            }
+            i++;
+        }
+        if (i == targetStart) {
+            throw new Http1ParseException("request line: empty request target", i - base);
+        }
+        if (i == to) {
+            throw new Http1ParseException("request line: missing HTTP version", i - base);
+        }
+        String target = ascii(buf, targetStart, i);
+        int versionStart = i + 1;
+        if (!isVersion(buf, versionStart, to)) {
+            throw new Http1ParseException("request line: invalid HTTP version " + quote(buf, versionStart, to), versionStart - base);
+        }
+        String version = ascii(buf, versionStart, to);
+        return new Http1Head(true, method, target, version, 0, null, List.of(), 0);
+    }
+
+    private static Http1Head statusLine(ByteBuf buf, int base, int from, int to) throws Http1ParseException {
+        for (int i = 0; i < HTTP_SLASH.length; i++) {
+            if (from + i >= to || buf.getByte(from + i) != HTTP_SLASH[i]) {
+                throw new Http1ParseException("status line: does not start with HTTP/", from + i - base);
+            }
+        }
+        int sp = from;
+        while (sp < to && buf.getByte(sp) != ' ') {
+            sp++;
+        }
+        if (!isVersion(buf, from, sp)) {
+            throw new Http1ParseException("status line: invalid HTTP version " + quote(buf, from, sp), from - base);
+        }
+        String version = ascii(buf, from, sp);
+        if (sp == to) {
+            throw new Http1ParseException("status line: missing status code", sp - base);
+        }
+        int codeStart = sp + 1;
+        int codeEnd = statusEnd(buf, codeStart, to);
+        int status = 0;
+        for (int i = codeStart; i < codeEnd; i++) {
+            byte b = buf.getByte(i);
+            if (!isDigit(b) || codeEnd - codeStart != 3) {
+                throw new Http1ParseException("status line: invalid status code " + quote(buf, codeStart, codeEnd), codeStart - base);
+            }
+            status = status * 10 + (b - '0');
+        }
+        if (codeEnd == codeStart) {
+            throw new Http1ParseException("status line: invalid status code \"\"", codeStart - base);
+        }
+        if (status < 100) {
+            throw new Http1ParseException("status line: status code " + ascii(buf, codeStart, codeEnd) + " out of range", codeStart - base);
+        }
+        int i = codeEnd;
+        String reason = "";
+        if (i < to) { // buf[i] is the SP after the code
+            for (int r = i + 1; r < to; r++) {
+                int b = buf.getByte(r) & 0xff;
+                if ((b < 0x20 && b != '\t') || b == 0x7f) {
+                    throw new Http1ParseException("status line: invalid character " + hex(b) + " in reason phrase", r - base);
+                }
+            }
+            reason = ascii(buf, i + 1, to);
+        }
+        return new Http1Head(false, null, null, version, status, reason, List.of(), 0);
+    }
+
+    private static int statusEnd(ByteBuf buf, int from, int to) {
+        int i = from;
+        while (i < to && buf.getByte(i) != ' ') {
+            i++;
+        }
+        return i;
+    }
+
+    private static Http1Header headerLine(ByteBuf buf, int base, int from, int to, int lineNo) throws Http1ParseException {
+        String where = "header line " + lineNo + ": ";
+        int first = buf.getByte(from);
+        if (first == ' ' || first == '\t') {
+            throw new Http1ParseException(where + "starts with whitespace (obs-fold continuation line)", from - base);
+        }
+        int i = from;
+        while (i < to) {
+            int b = buf.getByte(i) & 0xff;
+            if (b == ':') {
+                break;
+            }
+            if (b == ' ' || b == '\t') {
+                int j = i;
+                while (j < to && (buf.getByte(j) == ' ' || buf.getByte(j) == '\t')) {
+                    j++;
+                }
+                if (j < to && buf.getByte(j) == ':') {
+                    throw new Http1ParseException(where + "space before colon", i - base);
+                }
+            }
+            if (!TCHAR[b]) {
+                throw new Http1ParseException(where + "invalid character " + hex(b) + " in field name", i - base);
+            }
+            i++;
+        }
+        if (i == to) {
+            throw new Http1ParseException(where + "missing colon", i - base);
+        }
+        if (i == from) {
+            throw new Http1ParseException(where + "empty field name", i - base);
+        }
+        String name = ascii(buf, from, i);
+        int v = i + 1;
+        for (int k = v; k < to; k++) {
+            byte b = buf.getByte(k);
+            if (b == 0) {
+                throw new Http1ParseException(where + "NUL in field value", k - base);
+            }
+            if (b == '\r') {
+                throw new Http1ParseException(where + "CR in field value", k - base);
+            }
+        }
+        int a = v;
+        int z = to;
+        while (a < z && isOws(buf.getByte(a))) {
+            a++;
+        }
+        while (z > a && isOws(buf.getByte(z - 1))) {
+            z--;
+        }
+        return new Http1Header(name, ascii(buf, a, z));
+    }
+
+    /** {@code HTTP/DIGIT.DIGIT} exactly, over [from, to). */
+    private static boolean isVersion(ByteBuf buf, int from, int to) {
+        if (to - from != 8) {
+            return false;
+        }
+        for (int i = 0; i < HTTP_SLASH.length; i++) {
+            if (buf.getByte(from + i) != HTTP_SLASH[i]) {
+                return false;
+            }
+        }
+        return isDigit(buf.getByte(from + 5)) && buf.getByte(from + 6) == '.' && isDigit(buf.getByte(from + 7));
+    }
+
+    private static boolean isDigit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+
+    private static boolean isOws(byte b) {
+        return b == ' ' || b == '\t';
+    }
+
+    private static String ascii(ByteBuf buf, int from, int to) {
+        return buf.toString(from, to - from, StandardCharsets.ISO_8859_1);
+    }
+
+    static String hex(int b) {
+        return String.format("0x%02X", b & 0xff);
+    }
+
+    /** The bytes quoted for a message: printable ASCII as is, others as \xNN, at most 32 bytes. */
+    static String quote(ByteBuf buf, int from, int to) {
+        StringBuilder sb = new StringBuilder("\"");
+        int n = Math.min(to, from + 32);
+        for (int i = from; i < n; i++) {
+            int b = buf.getByte(i) & 0xff;
+            if (b >= 0x20 && b < 0x7f && b != '"' && b != '\\') {
+                sb.append((char) b);
+            } else {
+                sb.append(String.format("\\x%02X", b));
+            }
+        }
+        if (to > n) {
+            sb.append("...");
+        }
+        return sb.append('"').toString();
+    }
+}

@@ -1,0 +1,78 @@
+package io.plainsight.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.plainsight.event.CaptureBus;
+import io.plainsight.event.Clock;
+import io.plainsight.event.CloseKind;
+import io.plainsight.event.ConnectionClosed;
+import io.plainsight.event.ConnectionOpened;
+import io.plainsight.event.DataChunk;
+import io.plainsight.event.Direction;
+import io.plainsight.event.Interception;
+import io.plainsight.event.Mode;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the capture bus hears about one conversation: opened once, the bytes each way (counted
+ * always, published only when captured), closed once. Not thread-safe: used from one event loop.
+ */
+final class CaptureTap {
+    private static final AtomicLong IDS = new AtomicLong();
+
+    final long id = IDS.incrementAndGet();
+    final long startMicros = Clock.nowMicros();
+    private final CaptureBus bus;
+    private final Mode mode;
+    private boolean opened;
+    private boolean closed;
+    private boolean captured = true;
+    private long c2s;
+    private long s2c;
+
+    CaptureTap(CaptureBus bus, Mode mode) {
+        this.bus = bus;
+        this.mode = mode;
+    }
+
+    boolean opened() {
+        return opened;
+    }
+
+    /** Tells the sinks the conversation exists (once); data is published from now on. */
+    void open(InetSocketAddress client, InetSocketAddress server, InetSocketAddress listener, String sni,
+            boolean tlsCarried, Interception interception) {
+        if (opened) {
+            return;
+        }
+        opened = true;
+        captured = interception.captured();
+        bus.publish(new ConnectionOpened(id, startMicros, mode, client, server, listener, sni, tlsCarried, interception));
+    }
+
+    /** Counts bytes on their way through, and taps them when the conversation is captured. */
+    void data(Direction direction, ByteBuf buf) {
+        int n = buf.readableBytes();
+        if (direction == Direction.CLIENT_TO_SERVER) {
+            c2s += n;
+        } else {
+            s2c += n;
+        }
+        if (opened && captured && n > 0 && bus.wantsData()) {
+            bus.publish(new DataChunk(id, Clock.nowMicros(), direction, buf.retainedSlice()));
+        }
+    }
+
+    void publish(io.plainsight.event.CaptureEvent event) {
+        bus.publish(event);
+    }
+
+    /** The end (once); the byte counts are the tap's own. */
+    void close(CloseKind kind, Direction closedBy, String error) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        bus.publish(new ConnectionClosed(id, Clock.nowMicros(), kind == null ? CloseKind.FIN : kind, closedBy, error, c2s, s2c));
+    }
+}

@@ -1,0 +1,149 @@
+package io.plainsight.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.SslClientHelloHandler;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.plainsight.event.Interception;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client's first bytes on a tunnel whose upstream TCP connection is already open (after
+ * CONNECT, SOCKS, or a transparent redirect): plain bytes are relayed and captured as they are; a
+ * TLS ClientHello is intercepted — the upstream handshake is made with the client's SNI and ALPN
+ * offer, then the client gets a certificate forged like the upstream's and the ALPN the upstream
+ * chose — unless the policy passes the host through.
+ */
+final class InterceptHandler extends SslClientHelloHandler<Upstream> {
+    private boolean helloRead;
+    private static final Logger log = LoggerFactory.getLogger("plainsight");
+
+    private final Conversation conv;
+    private final ProxyTls tls;
+    private final UpstreamConnector connector;
+    private final InterceptPolicy policy;
+    /** Where a connection without an original destination goes: its SNI, on the HTTPS port. */
+    static final int SNI_ROUTED_PORT = 443;
+
+    private boolean decided;
+
+    InterceptHandler(Conversation conv, ProxyTls tls, UpstreamConnector connector, InterceptPolicy policy) {
+        this.conv = conv;
+        this.tls = tls;
+        this.connector = connector;
+        this.policy = policy;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        if (!decided && in.isReadable()) {
+            decided = true;
+            if (!ClientHelloParser.mayStartTls(in.getUnsignedByte(in.readerIndex()))) {
+                if (conv.upstream == null) {
+                    String preview = Failures.preview(in);
+                    in.skipBytes(in.readableBytes());
+                    conv.fail("client did not speak TLS and has no original destination: nowhere to send it (first bytes: \""
+                            + preview + "\")");
+                    return;
+                }
+                relayUntouched(ctx, Interception.PLAIN, false);
+                return;
+            }
+        }
+        super.decode(ctx, in, out);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent && !helloRead) {
+            conv.fail("client closed its side before sending a complete TLS ClientHello");
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    protected Future<Upstream> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) {
+        helloRead = true;
+        Promise<Upstream> promise = ctx.executor().newPromise();
+        if (clientHello == null) {
+            conv.fail("client sent no TLS ClientHello");
+            return promise.setFailure(new IllegalStateException("no ClientHello"));
+        }
+        ClientHello hello;
+        try {
+            hello = ClientHelloParser.parse(clientHello);
+        } catch (ClientHelloParser.MalformedClientHelloException e) {
+            conv.fail("client " + e.getMessage());
+            return promise.setFailure(e);
+        }
+        conv.sni = hello.sni();
+        if (conv.upstream != null) {
+            proceed(hello, promise);
+            return promise;
+        }
+        // no original destination (transparent mode): the SNI says where to go
+        if (hello.sni() == null) {
+            conv.fail("client has no original destination and sent no SNI: nowhere to send it");
+            return promise.setFailure(new IllegalStateException("no destination"));
+        }
+        conv.target = new HostPort(hello.sni(), SNI_ROUTED_PORT);
+        Promise<io.netty.channel.Channel> connected = ctx.executor().newPromise();
+        connected.addListener(f -> {
+            if (!f.isSuccess()) {
+                promise.tryFailure(f.cause());
+                conv.fail("cannot connect to " + conv.upstreamName() + ": " + Failures.connect(f.cause()));
+                return;
+            }
+            proceed(hello, promise);
+        });
+        connector.connectTcp(conv, connected);
+        return promise;
+    }
+
+    /** The upstream TCP connection is open: pass through, or start its TLS with the client's SNI and ALPN offer. */
+    private void proceed(ClientHello hello, Promise<Upstream> promise) {
+        Interception decision = policy.decide(conv.target, hello.sni());
+        if (decision != Interception.DECRYPTED) {
+            conv.interception = decision;
+            promise.setSuccess(null);
+            return;
+        }
+        conv.open(conv.upstream, true);
+        connector.startTls(conv, hello.sni(), hello.alpn(), promise);
+    }
+
+    @Override
+    protected void onLookupComplete(ChannelHandlerContext ctx, Future<Upstream> future) {
+        if (!future.isSuccess()) {
+            ClientLeg.refuse(ctx);
+            return;
+        }
+        Upstream up = future.getNow();
+        if (up == null) {
+            log.debug("#{} {} {}: relayed without decryption", conv.id, conv.interception.label(), conv.target);
+            relayUntouched(ctx, conv.interception, true);
+            return;
+        }
+        String name = conv.sni != null ? conv.sni : conv.target.host();
+        List<String> alpn = up.alpn() == null ? List.of() : List.of(up.alpn());
+        ClientLeg.handshake(ctx, this, conv, tls, name, alpn, up.leaf(), cause -> {
+            if (cause == null) {
+                policy.accepted(conv.target, conv.sni);
+            } else if (InterceptPolicy.isCertificateRejection(cause)) {
+                policy.rejected(conv.target, conv.sni);
+            }
+        });
+    }
+
+    /** Hands what was read (and all that follows) to the relay as it is. */
+    private void relayUntouched(ChannelHandlerContext ctx, Interception how, boolean tlsCarried) {
+        conv.interception = how;
+        conv.open(conv.upstream, tlsCarried);
+        ctx.pipeline().remove(this); // the bytes read so far go on to the relay
+        conv.activate();
+    }
+}
