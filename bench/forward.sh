@@ -402,7 +402,7 @@ main() {
   done
 
   # plainsight's own count of forged certificates, logged when it stops
-  FORGED=""; CACHE_HITS=""
+  FORGED=""; CACHE_HITS=""; PCAP_INFO=""
   if [ "${AVAIL[plainsight]:-0}" = 1 ]; then
     sample_rss plainsight
     # shellcheck disable=SC2086
@@ -411,6 +411,7 @@ main() {
     FORGED=$(sed -n 's/forged certificates: \([0-9]*\),.*/\1/p' <<<"$fl")
     CACHE_HITS=$(sed -n 's/.*cache hits: \([0-9]*\)/\1/p' <<<"$fl")
     [ -n "$FORGED" ] || log "plainsight logged no 'forged certificates: N, cache hits: M' line at shutdown"
+    PCAP_INFO="$({ find "$WORK/pcap" -type f -printf '%s\n' 2>/dev/null || true; } | awk '{n++; s+=$1} END {printf "%d file(s), %.0f bytes (%.1f MiB)", n, s, s/1048576}')"
   fi
   sample_rss mitmproxy
 
@@ -523,6 +524,7 @@ report() {
   elif [ "${AVAIL[plainsight]:-0}" = 1 ] || [ -n "${VALS["cps plainsight"]:-}" ]; then
     echo "plainsight: no forged-certificates line in its log"
   fi
+  [ -n "$PCAP_INFO" ] && echo "plainsight's capture (all runs, warm-up included): $PCAP_INFO"
   [ -n "${FRESH_NAMES[mitmproxy]:-}" ] && echo "mitmproxy: the new-name load lasted ${FRESH_SECS[mitmproxy]} s and asked for ${FRESH_NAMES[mitmproxy]} names, ${FRESH_CONNS[mitmproxy]} completed a TLS handshake."
   for c in mitmproxy plainsight; do
     [ -n "${MED["cpucps $c"]:-}" ] && [ -n "${MED["cpucps1 $c"]:-}" ] && awk -v c="$c" -v a="${MED["cpucps $c"]}" -v b="${MED["cpucps1 $c"]}" \
