@@ -278,6 +278,18 @@ declare -A FRESH_NAMES     # contender -> names handed out in those seconds
 declare -A FRESH_CONNS     # contender -> TLS connections completed in those seconds
 declare -A RSS_KB          # contender -> max sum(VmHWM) over its process tree
 
+jvm_gc() {          # contender -> "full-GCs GC-seconds" of its JVM (from jstat, which only reads the
+  local p exe       # JVM's perf-data file), or "- -" when it has none
+  for p in ${TREE[$1]:-}; do
+    exe=$(readlink "/proc/$p/exe" 2>/dev/null || true)
+    [ "${exe##*/}" = java ] && [ -x "${exe%/*}/jstat" ] || continue
+    "${exe%/*}/jstat" -gc "$p" 2>/dev/null | awk 'NR == 1 {for (i = 1; i <= NF; i++) h[$i] = i}
+      NR == 2 {print $h["FGC"], $h["GCT"]; found = 1} END {if (!found) print "- -"}'
+    return 0
+  done
+  echo "- -"
+}
+
 sample_rss() {      # contender [record]: peak RSS so far; with "record" also note the current RSS
   local c=$1 sum p now=0
   [ "$c" = direct ] && return 0
@@ -308,12 +320,15 @@ run_load() {        # metric contender seconds label -> prints the PROXYLOAD lin
   ours0=$(tree_ticks ${TREE[backend]:-} ${TREE[dns]:-} ${TREE[mitmproxy]:-} ${TREE[plainsight]:-})
   # shellcheck disable=SC2086
   prox0=$(tree_ticks ${TREE[$c]:-})
+  local fgc0 gct0 fgc1 gct1
+  read -r fgc0 gct0 < <(jvm_gc "$c")
   "$WORK/proxyload" "${args[@]}" >"$raw" 2>&1 || true
   read -r busy1 total1 < <(cpu_ticks)
   # shellcheck disable=SC2086
   ours1=$(tree_ticks ${TREE[backend]:-} ${TREE[dns]:-} ${TREE[mitmproxy]:-} ${TREE[plainsight]:-})
   # shellcheck disable=SC2086
   prox1=$(tree_ticks ${TREE[$c]:-})
+  read -r fgc1 gct1 < <(jvm_gc "$c")
   local line; line=$(grep '^PROXYLOAD ' "$raw" | tail -1 || true)
   [ -n "$line" ] || return 0
   local gen_ticks; gen_ticks=$(awk -v us="$(kv cpu_us "$line")" -v hz="$HZ" 'BEGIN {printf "%d", us / 1e6 * hz}')
@@ -325,13 +340,16 @@ run_load() {        # metric contender seconds label -> prints the PROXYLOAD lin
   prox=$(awk -v p="$((prox1 - prox0))" -v hz="$HZ" -v s="$secs" 'BEGIN {printf "%d", p / hz / s * 100}')
   local prox_us=$(( (prox1 - prox0) * 1000000 / HZ ))
   [ "$c" = direct ] && { prox=0; prox_us=0; }
-  echo "$line other_cpu_pct=$other gen_cpu_pct=$gen proxy_cpu_pct=$prox proxy_cpu_us=$prox_us"
+  local gc=""
+  [ "$fgc0" != - ] && [ "$fgc1" != - ] && gc=" full_gcs=$((fgc1 - fgc0)) gc_ms=$(awk -v a="$gct0" -v b="$gct1" 'BEGIN {printf "%d", (b - a) * 1000}')"
+  echo "$line other_cpu_pct=$other gen_cpu_pct=$gen proxy_cpu_pct=$prox proxy_cpu_us=$prox_us$gc"
 }
 
 declare -A VALS     # "metric contender" -> per-run values (req/s or conn/s)
 declare -A P99S     # "metric contender" -> per-run p99 (ms)
 declare -A NOISE    # contender -> per-run "other%/generator%/proxy%"
 declare -A CPUPER   # "metric contender" -> per-run proxy CPU (us) per good response
+declare -A GCS      # contender -> per-run "full GCs/GC ms" of a JVM proxy
 declare -A ERRS     # contender -> error lines
 declare -A RSS_NOW  # contender -> VmRSS (MiB) after each measured run: does it grow?
 
@@ -359,6 +377,7 @@ record() {          # metric contender seconds label line
   VALS["$m $c"]+="$val "
   P99S["$m $c"]+="$(awk -v u="$p99" 'BEGIN {printf "%.2f", u / 1000}') "
   NOISE[$c]+="$(kv other_cpu_pct "$s")/$(kv gen_cpu_pct "$s")/$(kv proxy_cpu_pct "$s") "
+  [ -n "$(kv full_gcs "$s")" ] && GCS[$c]+="$(kv full_gcs "$s")/$(kv gc_ms "$s") "
   [ "$c" != direct ] && [ "$req" -gt 0 ] && CPUPER["$m $c"]+="$(awk -v u="$(kv proxy_cpu_us "$s")" -v n="$req" 'BEGIN {printf "%.1f", u / n}') "
   log "  $m $c run $label: $val/s, p99 $((p99 / 1000)) ms${errs:+, errors$errs}; CPU: other $(kv other_cpu_pct "$s")% of the machine, load generator $(kv gen_cpu_pct "$s")%, proxy $(kv proxy_cpu_pct "$s")% of one core"
 }
@@ -540,6 +559,9 @@ report() {
   echo "  CPU per run, other processes % of the machine / load generator % of one core / proxy % of one core:"
   for c in direct mitmproxy plainsight; do
     [ -n "${NOISE[$c]:-}" ] && echo "    $c: ${NOISE[$c]}"
+  done
+  for c in mitmproxy plainsight; do
+    [ -n "${GCS[$c]:-}" ] && echo "  $c JVM garbage collection per run, full GCs / ms spent in GC: ${GCS[$c]}"
   done
   echo "  resident memory (VmRSS, MiB) after each run, in run order:"
   for c in mitmproxy plainsight; do
