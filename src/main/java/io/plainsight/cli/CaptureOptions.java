@@ -32,8 +32,37 @@ public final class CaptureOptions {
             description = "When a capture output falls behind: 'block' slows the traffic (lossless), 'drop' drops and counts. Default: ${DEFAULT-VALUE}.")
     String overflow;
 
-    @Option(names = {"-q", "--quiet"}, description = "No console line per connection.")
+    @Option(names = {"-q", "--quiet"}, description = "No console lines (exchanges and connections).")
     boolean quiet;
+
+    @Option(names = {"-v", "--verbose"}, description = "Console: show request and response headers under each exchange.")
+    boolean verbose;
+
+    @Option(names = "--har", paramLabel = "FILE",
+            description = "Write the HTTP exchanges as HAR 1.2 (valid JSON after every flush; '-' = stdout at exit).")
+    String har;
+
+    @Option(names = "--flows", paramLabel = "FILE",
+            description = "Write one JSON line per HTTP exchange, WebSocket message and non-HTTP connection ('-' = stdout).")
+    String flows;
+
+    @Option(names = "--max-body", paramLabel = "SIZE", defaultValue = "1MiB",
+            description = "Body bytes kept per message in the HAR and flow log (larger bodies are counted and marked truncated; "
+                    + "the PCAP keeps everything). Default: ${DEFAULT-VALUE}.")
+    String maxBody;
+
+    @Option(names = "--filter", paramLabel = "EXPR",
+            description = "Only exchanges (and connections) matching this Wireshark-style expression reach the HAR, flow log "
+                    + "and console, e.g. 'http.response.code >= 500 || tls.sni contains \"api\"'.")
+    String filter;
+
+    int maxBodyBytes() {
+        long n = SizeOption.parse("--max-body", maxBody);
+        if (n > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("--max-body '" + maxBody + "': at most 2GiB");
+        }
+        return (int) n;
+    }
 
     OverflowPolicy overflowPolicy() {
         return switch (overflow) {

@@ -10,6 +10,15 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import io.plainsight.http.DecodeOptions;
+import io.plainsight.sink.console.ExchangeConsole;
+import io.plainsight.sink.exchange.ExchangeFilters;
+import io.plainsight.sink.exchange.ExchangeOutput;
+import io.plainsight.sink.exchange.ExchangeSink;
+import io.plainsight.sink.exchange.HttpDecoders;
+import io.plainsight.sink.exchange.OutputFile;
+import io.plainsight.sink.har.HarOutput;
+import io.plainsight.sink.jsonl.FlowLogOutput;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,9 +47,29 @@ final class Outputs {
                 log.info("capturing decrypted traffic to {} (new file every {})", dir.toAbsolutePath(), o.rotate);
             }
         }
+        PrintStream out = pcapToStdout && console == System.out ? System.err : console;
         if (!o.quiet) {
-            PrintStream out = pcapToStdout && console == System.out ? System.err : console;
             sinks.add(new ConsoleSink(out));
+        }
+        List<ExchangeOutput> exchangeOutputs = new ArrayList<>();
+        int maxBody = o.maxBodyBytes();
+        if (o.har != null) {
+            OutputFile f = new OutputFile(o.har, "HAR");
+            exchangeOutputs.add(new HarOutput(f, maxBody));
+            log.info("writing HTTP exchanges as HAR to {}", f.describe());
+        }
+        if (o.flows != null) {
+            OutputFile f = new OutputFile(o.flows, "flow log");
+            exchangeOutputs.add(new FlowLogOutput(f, maxBody));
+            log.info("writing the flow log (JSON lines) to {}", f.describe());
+        }
+        if (!o.quiet) {
+            exchangeOutputs.add(new ExchangeConsole(o.flows != null && "-".equals(o.flows) && out == System.out ? System.err : out,
+                    o.verbose));
+        }
+        if (!exchangeOutputs.isEmpty()) {
+            DecodeOptions decode = new DecodeOptions(maxBody, DecodeOptions.defaults().maxHead());
+            sinks.add(new ExchangeSink(new HttpDecoders(decode), exchangeOutputs, ExchangeFilters.parse(o.filter)));
         }
         return sinks;
     }

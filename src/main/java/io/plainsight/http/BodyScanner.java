@@ -21,6 +21,24 @@ public final class BodyScanner {
     /** The longest chunk-size line accepted (size and extensions, without CRLF). */
     public static final int DEFAULT_MAX_LINE = 4096;
 
+    /**
+     * Receives the parts of a body as {@link #scan} passes over them, for a caller that wants the
+     * payload (de-chunked) or the trailers and not only where the body ends. Calls are made before
+     * {@code scan} returns, with ranges of the buffer given to it; bytes of a chunked body that
+     * turn out to be broken are not passed on.
+     */
+    public interface Parts {
+        /** Payload bytes {@code [index, index + length)} of {@code buf}: the body without chunk framing. */
+        void payload(ByteBuf buf, int index, int length);
+
+        /**
+         * Bytes of the trailer section of a chunked body, in wire order and possibly in several
+         * pieces: the trailer field lines and the empty line that ends the body (checked as
+         * described for the class).
+         */
+        void trailer(ByteBuf buf, int index, int length);
+    }
+
     private static final int SIZE_START = 0;
     private static final int SIZE = 1;
     private static final int SIZE_WS = 2;
@@ -39,6 +57,7 @@ public final class BodyScanner {
     private final BodyFraming framing;
     private final int maxLine;
     private final int maxTrailers;
+    private final Parts parts;
     private boolean complete;
     private long wireBytes;
     private long dataBytes;
@@ -61,12 +80,18 @@ public final class BodyScanner {
      * @param maxTrailers the longest trailer section accepted (all trailer lines and the final empty line)
      */
     public BodyScanner(BodyFraming framing, int maxLine, int maxTrailers) {
+        this(framing, maxLine, maxTrailers, null);
+    }
+
+    /** As {@link #BodyScanner(BodyFraming, int, int)}, reporting payload and trailers to {@code parts} (null: nowhere). */
+    public BodyScanner(BodyFraming framing, int maxLine, int maxTrailers, Parts parts) {
         if (framing == null) {
             throw new NullPointerException("framing");
         }
         this.framing = framing;
         this.maxLine = maxLine;
         this.maxTrailers = maxTrailers;
+        this.parts = parts;
         switch (framing.kind()) {
             case NONE -> complete = true;
             case LENGTH -> {
@@ -107,11 +132,17 @@ public final class BodyScanner {
                 wireBytes += n;
                 dataBytes += n;
                 complete = remaining == 0;
+                if (parts != null && n > 0) {
+                    parts.payload(buf, index, n);
+                }
                 return n;
             }
             case UNTIL_CLOSE, TUNNEL -> {
                 wireBytes += length;
                 dataBytes += length;
+                if (parts != null) {
+                    parts.payload(buf, index, length);
+                }
                 return length;
             }
             case CHUNKED -> {
@@ -144,11 +175,15 @@ public final class BodyScanner {
     private int scanChunked(ByteBuf buf, int index, int length) throws Http1ParseException {
         final int end = index + length;
         int i = index;
+        int trailerFrom = -1; // where this call's share of the trailer section starts
         while (i < end) {
             if (state == DATA) {
                 int n = (int) Math.min(remaining, end - i);
                 remaining -= n;
                 dataBytes += n;
+                if (parts != null) {
+                    parts.payload(buf, i, n);
+                }
                 i += n;
                 if (remaining == 0) {
                     state = DATA_END;
@@ -157,6 +192,9 @@ public final class BodyScanner {
             }
             int b = buf.getByte(i) & 0xff;
             long at = wireBytes + (i - index);
+            if (trailerFrom < 0 && state >= TRAILER_START) {
+                trailerFrom = i;
+            }
             switch (state) {
                 case SIZE_START -> {
                     int digit = hexValue(b);
@@ -219,7 +257,7 @@ public final class BodyScanner {
                     if (b == '\r') {
                         state = END_CR;
                     } else if (b == '\n') {
-                        return finish(i + 1 - index);
+                        return finish(buf, trailerFrom, i + 1, index);
                     } else if (b == ' ' || b == '\t') {
                         throw error(trailer() + "starts with whitespace (obs-fold continuation line)", at);
                     } else if (b == ':') {
@@ -264,11 +302,14 @@ public final class BodyScanner {
                     if (b != '\n') {
                         throw error("CR not followed by LF at the end of the chunked body", at);
                     }
-                    return finish(i + 1 - index);
+                    return finish(buf, trailerFrom, i + 1, index);
                 }
                 default -> throw new IllegalStateException("state " + state);
             }
             i++;
+        }
+        if (parts != null && trailerFrom >= 0) {
+            parts.trailer(buf, trailerFrom, end - trailerFrom);
         }
         wireBytes += length;
         return length;
@@ -312,8 +353,12 @@ public final class BodyScanner {
         }
     }
 
-    /** The body ended after {@code share} bytes of this call. */
-    private int finish(int share) {
+    /** The body ended before {@code stop}, in the call that started at {@code index}. */
+    private int finish(ByteBuf buf, int trailerFrom, int stop, int index) {
+        if (parts != null) {
+            parts.trailer(buf, trailerFrom, stop - trailerFrom);
+        }
+        int share = stop - index;
         wireBytes += share;
         state = DONE;
         complete = true;

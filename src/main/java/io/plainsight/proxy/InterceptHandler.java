@@ -18,35 +18,53 @@ import org.slf4j.LoggerFactory;
  * chose — unless the policy passes the host through.
  */
 final class InterceptHandler extends SslClientHelloHandler<Upstream> {
-    private boolean helloRead;
     private static final Logger log = LoggerFactory.getLogger("plainsight");
 
     private final Conversation conv;
     private final ProxyTls tls;
     private final UpstreamConnector connector;
     private final InterceptPolicy policy;
+    /** Transparent mode: plainsight's own upstream connections (null in proxy mode). */
+    private final OwnConnections own;
     /** Where a connection without an original destination goes: its SNI, on the HTTPS port. */
     static final int SNI_ROUTED_PORT = 443;
 
     private boolean decided;
+    /** The ClientHello was read and its upstream is being prepared. */
+    private boolean looking;
+    /** The client ended its side (FIN) before its TLS handshake could finish. */
+    private boolean clientEnded;
 
     InterceptHandler(Conversation conv, ProxyTls tls, UpstreamConnector connector, InterceptPolicy policy) {
+        this(conv, tls, connector, policy, null);
+    }
+
+    InterceptHandler(Conversation conv, ProxyTls tls, UpstreamConnector connector, InterceptPolicy policy,
+            OwnConnections own) {
         this.conv = conv;
         this.tls = tls;
         this.connector = connector;
         this.policy = policy;
+        this.own = own;
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
         if (!decided && in.isReadable()) {
             decided = true;
+            // plainsight's own connection redirected back to it (its first bytes are sent only once
+            // the connection is known to be ours, so this check cannot come too early)
+            if (own != null && own.isOurs(ctx.channel().remoteAddress())) {
+                in.skipBytes(in.readableBytes());
+                conv.fail(OwnConnections.loop(conv.upstream != null ? conv.target : null));
+                return;
+            }
             if (!ClientHelloParser.mayStartTls(in.getUnsignedByte(in.readerIndex()))) {
                 if (conv.upstream == null) {
                     String preview = Failures.preview(in);
                     in.skipBytes(in.readableBytes());
-                    conv.fail("client did not speak TLS and has no original destination: nowhere to send it (first bytes: \""
-                            + preview + "\")");
+                    conv.fail("client did not speak TLS and has no original destination (not redirected to this port?):"
+                            + " nowhere to send it (first bytes: \"" + preview + "\")");
                     return;
                 }
                 relayUntouched(ctx, Interception.PLAIN, false);
@@ -58,16 +76,23 @@ final class InterceptHandler extends SslClientHelloHandler<Upstream> {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent && !helloRead) {
-            conv.fail("client closed its side before sending a complete TLS ClientHello");
+        if (!(evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent)) {
+            super.userEventTriggered(ctx, evt);
             return;
         }
-        super.userEventTriggered(ctx, evt);
+        // the client ended its side before it was relayed: it will not finish a TLS handshake
+        if (looking) {
+            clientEnded = true; // told once the upstream is ready (or not)
+        } else if (!decided) {
+            conv.closeBoth(); // connected and closed without a byte: an ordinary, empty conversation
+        } else {
+            conv.fail("client closed the connection before its TLS ClientHello was complete");
+        }
     }
 
     @Override
     protected Future<Upstream> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) {
-        helloRead = true;
+        looking = true;
         Promise<Upstream> promise = ctx.executor().newPromise();
         if (clientHello == null) {
             conv.fail("client sent no TLS ClientHello");
@@ -87,7 +112,7 @@ final class InterceptHandler extends SslClientHelloHandler<Upstream> {
         }
         // no original destination (transparent mode): the SNI says where to go
         if (hello.sni() == null) {
-            conv.fail("client has no original destination and sent no SNI: nowhere to send it");
+            conv.fail("client has no original destination (not redirected to this port?) and sent no SNI: nowhere to send it");
             return promise.setFailure(new IllegalStateException("no destination"));
         }
         conv.target = new HostPort(hello.sni(), SNI_ROUTED_PORT);
@@ -95,9 +120,17 @@ final class InterceptHandler extends SslClientHelloHandler<Upstream> {
         connected.addListener(f -> {
             if (!f.isSuccess()) {
                 promise.tryFailure(f.cause());
-                conv.fail("cannot connect to " + conv.upstreamName() + ": " + Failures.connect(f.cause()));
+                conv.fail("no original destination (not redirected to this port?), routed by its SNI: cannot connect to "
+                        + conv.upstreamName() + ": " + Failures.connect(f.cause()));
                 return;
             }
+            io.netty.channel.Channel upstream = (io.netty.channel.Channel) f.getNow();
+            if (own != null) {
+                own.add(upstream);
+            }
+            log.info("#{} {}: no original destination (not redirected to this port?): routed by its SNI to {} ({})",
+                    conv.id, Conversation.addr(ctx.channel().remoteAddress()), conv.target,
+                    Conversation.addr(upstream.remoteAddress()));
             proceed(hello, promise);
         });
         connector.connectTcp(conv, connected);
@@ -106,6 +139,12 @@ final class InterceptHandler extends SslClientHelloHandler<Upstream> {
 
     /** The upstream TCP connection is open: pass through, or start its TLS with the client's SNI and ALPN offer. */
     private void proceed(ClientHello hello, Promise<Upstream> promise) {
+        if (!conv.upstream.isActive() || conv.upstream instanceof io.netty.channel.socket.DuplexChannel d && d.isInputShutdown()) {
+            // e.g. plainsight's own connection redirected back to it, ended by the loop check
+            conv.fail(conv.upstreamName() + " closed the connection before the TLS handshake");
+            promise.tryFailure(new java.nio.channels.ClosedChannelException());
+            return;
+        }
         Interception decision = policy.decide(conv.target, hello.sni());
         if (decision != Interception.DECRYPTED) {
             conv.interception = decision;
@@ -120,6 +159,10 @@ final class InterceptHandler extends SslClientHelloHandler<Upstream> {
     protected void onLookupComplete(ChannelHandlerContext ctx, Future<Upstream> future) {
         if (!future.isSuccess()) {
             ClientLeg.refuse(ctx);
+            return;
+        }
+        if (clientEnded) {
+            conv.fail("client closed the connection during the TLS handshake");
             return;
         }
         Upstream up = future.getNow();

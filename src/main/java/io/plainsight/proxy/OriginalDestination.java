@@ -25,18 +25,43 @@ final class OriginalDestination {
     /**
      * The original destination of an accepted connection, or null when it was not redirected (a
      * client that connected to the listener itself) or the transport cannot tell (not epoll).
+     *
+     * @param tproxy whether the listener accepts TPROXY-diverted connections: then a local address
+     *     other than the listener's own is where the client meant to go
      */
-    static InetSocketAddress of(Channel ch, InetSocketAddress listener) {
+    static InetSocketAddress of(Channel ch, boolean tproxy) {
         InetSocketAddress local = (InetSocketAddress) ch.localAddress();
         InetSocketAddress nat = natDestination(ch, local);
         if (nat != null && !nat.equals(local)) {
             return nat;
         }
-        // TPROXY: the socket was accepted on the original destination's address itself
-        if (local != null && !sameEndpoint(local, listener)) {
+        // TPROXY: the socket was accepted on the original destination's address itself. Compared
+        // with the listening socket's address (the accepted socket's own local address is the same
+        // as the listener's for a client that connected to it directly)
+        InetSocketAddress listener = ch.parent() != null ? (InetSocketAddress) ch.parent().localAddress() : null;
+        if (local == null || listener == null) {
+            return null;
+        }
+        if (!sameEndpoint(local, listener)) {
+            return local;
+        }
+        // a diverted connection whose destination port is the listening port: its address is not
+        // one of this host's own
+        if (tproxy && !isOwnAddress(local.getAddress())) {
             return local;
         }
         return null;
+    }
+
+    private static boolean isOwnAddress(InetAddress a) {
+        if (a.isLoopbackAddress() || a.isAnyLocalAddress()) {
+            return true;
+        }
+        try {
+            return java.net.NetworkInterface.getByInetAddress(a) != null;
+        } catch (java.net.SocketException e) {
+            return true; // cannot tell: treat it as a direct connection
+        }
     }
 
     private static boolean sameEndpoint(InetSocketAddress a, InetSocketAddress listener) {

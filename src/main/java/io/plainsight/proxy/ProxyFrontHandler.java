@@ -34,6 +34,8 @@ final class ProxyFrontHandler extends ByteToMessageDecoder {
     private final ProxyTls tls;
     private final UpstreamConnector connector;
     private State state = State.START;
+    /** The client sent its FIN while its tunnel was being opened. */
+    private boolean inputEnded;
 
     ProxyFrontHandler(Conversation conv, ProxySettings settings, ProxyTls tls, UpstreamConnector connector) {
         this.conv = conv;
@@ -129,7 +131,11 @@ final class ProxyFrontHandler extends ByteToMessageDecoder {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent && state != State.WAITING) {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+            if (state == State.WAITING) {
+                inputEnded = true; // passed on once the tunnel is open
+                return;
+            }
             state = State.WAITING;
             conv.fail("client closed its side before completing its proxy request");
             return;
@@ -264,8 +270,14 @@ final class ProxyFrontHandler extends ByteToMessageDecoder {
                 return;
             }
             ctx.writeAndFlush(reply.build(true, null));
-            ctx.pipeline().replace(this, "intercept", new InterceptHandler(conv, tls, connector, settings.intercept()));
-            client.config().setAutoRead(true);
+            ctx.pipeline().replace(this, "intercept", new InterceptHandler(conv, tls, connector, settings.intercept(), null));
+            if (inputEnded) {
+                // events fired from this (removed) context reach its replacement; re-enabling reads
+                // after a FIN fails with Netty 4.2.18's epoll (the registration is gone)
+                ctx.fireUserEventTriggered(io.netty.channel.socket.ChannelInputShutdownEvent.INSTANCE);
+            } else {
+                client.config().setAutoRead(true);
+            }
         });
         connector.connectTcp(conv, promise);
     }

@@ -25,6 +25,8 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxyTls tls;
     private final CaptureBus bus;
     private final UpstreamConnector connector;
+    /** Transparent mode: the connections made to servers, to recognise one redirected back here. */
+    private final OwnConnections own = new OwnConnections();
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -80,7 +82,7 @@ public final class ProxyServer implements AutoCloseable {
             ch.pipeline().addLast("front", new ProxyFrontHandler(conv, settings, tls, connector));
             ch.pipeline().addLast("relay", relay);
         } else if (settings.mode() == Mode.TRANSPARENT) {
-            ch.pipeline().addLast("redirected", new RedirectedStart(conv, tls, connector, settings.intercept()));
+            ch.pipeline().addLast("redirected", new RedirectedStart(conv, tls, connector, settings.intercept(), settings.tproxy(), own));
             ch.pipeline().addLast("relay", relay);
         } else if (settings.clientTls()) {
             ch.pipeline().addLast("hello", new ClientTlsHandler(conv, settings, tls, connector));

@@ -121,11 +121,21 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             // close_notify or FIN received: this side is done sending, maybe not reading
             if (active) {
                 conversation.inputEnded(ctx.channel());
+            } else if (handshaking(ctx)) {
+                // the peer ended its side before its TLS handshake finished: it never will (without
+                // this, the handshake would wait for its timeout)
+                conversation.fail((direction == Direction.CLIENT_TO_SERVER ? "client" : conversation.upstreamName())
+                        + " closed the connection during the TLS handshake");
             } else {
                 endedBeforeActive = true; // passed on once the other leg is ready
             }
         }
         ReferenceCountUtil.release(evt);
+    }
+
+    private static boolean handshaking(ChannelHandlerContext ctx) {
+        io.netty.handler.ssl.SslHandler ssl = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        return ssl != null && !ssl.handshakeFuture().isDone();
     }
 
     @Override

@@ -96,6 +96,28 @@ class BadInputTest extends E2eSupport {
     }
 
     @Test
+    void backendThatClosesDuringTheHandshakeIsReportedAtOnce() throws Exception {
+        try (ServerSocket server = new ServerSocket()) {
+            server.bind(new InetSocketAddress("127.0.0.1", 0));
+            Thread t = Thread.ofVirtual().start(() -> {
+                try (Socket s = server.accept()) {
+                    s.getInputStream().read(new byte[4096]); // the ClientHello, then a FIN
+                } catch (Exception ignored) {
+                    // the test asserts on what the proxy saw
+                }
+            });
+            Running r = plainsight("reverse", "--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + server.getLocalPort());
+            long start = System.nanoTime();
+            curlFails(r, "backend.test", ourCa());
+            t.join(10_000);
+            String line = awaitConsoleLine(r, l -> l.contains("ERROR"));
+            assertThat(line).contains("backend 127.0.0.1:" + server.getLocalPort() + " closed the connection during the TLS handshake");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not the 10 s handshake timeout")
+                    .isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void backendWithUntrustedCertificate() throws Exception {
         // no --upstream-ca: the test PKI is not in the JDK trust store
         Running r = plainsight("reverse", "--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + nginx.tlsPort());

@@ -57,6 +57,31 @@ class LauncherIT {
     }
 
     @Test
+    void theReadmeFirstCommandStartsTheForwardProxyOn8080WithDefaultCaptures() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(io.plainsight.testing.FreePort.accepting(8080),
+                "something else listens on 127.0.0.1:8080, which `./plainsight proxy` uses by default");
+        Path userHome = tmp.resolve("user");
+        Files.createDirectories(userHome);
+        try (ExternalProcess p = ExternalProcess.builder(LAUNCHER.toString(), "proxy")
+                .env("HOME", userHome.toString()).unsetEnv("PLAINSIGHT_HOME").start()) {
+            p.awaitStderr("listening on 127.0.0.1:8080", Duration.ofSeconds(60));
+            Curl.Response resp = Curl.http("http://127.0.0.1:" + nginx.plainPort() + "/1k.bin",
+                    "--noproxy", "", "--proxy", "http://127.0.0.1:8080");
+            assertThat(resp.body()).isEqualTo(Docroot.content("1k.bin"));
+            Curl.Response ca = Curl.http("http://plainsight/cert/pem", "--noproxy", "", "--proxy", "http://127.0.0.1:8080");
+            assertThat(ca.bodyText()).isEqualTo(Files.readString(userHome.resolve(".plainsight/ca.pem")));
+            p.signal("TERM");
+            p.waitFor(Duration.ofSeconds(30));
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.list(userHome.resolve(".plainsight/captures"))) {
+            files = s.filter(f -> f.getFileName().toString().endsWith(".pcap")).toList();
+        }
+        assertThat(files).hasSize(1);
+        assertThat(new Tshark().fieldLines(files.get(0), "http.request", "http.request.uri")).containsExactly("/1k.bin");
+    }
+
+    @Test
     void sigtermFlushesAndClosesTheDefaultCaptureDirectory() throws Exception {
         Path home = tmp.resolve("home");
         int port = io.plainsight.testing.FreePort.tcp();

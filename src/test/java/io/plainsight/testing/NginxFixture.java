@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * A real nginx serving {@link Docroot}'s files over TLS (HTTP/1.1 and optionally HTTP/2 via ALPN),
- * plain HTTP/1.1, and optionally plaintext HTTP/2 with prior knowledge (h2c), all on 127.0.0.1.
+ * plain HTTP/1.1, and optionally plaintext HTTP/2 with prior knowledge (h2c), all on 127.0.0.1 (or on
+ * the addresses given to {@link Builder#listen}, inside the network namespace given to {@link Builder#netns}).
  *
  * <p>nginx runs in the foreground ({@code daemon off;}) with a generated config in its own prefix
  * directory: pid, error log ({@code error.log}), access log ({@code access.log}) and every
@@ -52,6 +53,11 @@ public final class NginxFixture implements AutoCloseable {
         private final Map<String, byte[]> files = new LinkedHashMap<>();
         private final List<String> serverConfig = new ArrayList<>();
         private final List<String> httpConfig = new ArrayList<>();
+        private Netns.Namespace netns;
+        private List<String> addresses = List.of("127.0.0.1");
+        private int fixedTlsPort;
+        private int fixedPlainPort;
+        private TestPki.Issued certificate;
 
         private Builder() {
         }
@@ -116,6 +122,35 @@ public final class NginxFixture implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs nginx inside a network namespace ({@code ip netns exec}); readiness is checked from
+         * inside it. Use with {@link #listen} and {@link #ports}: the namespace has its own addresses,
+         * and its ports are all free.
+         */
+        public Builder netns(Netns.Namespace ns) {
+            this.netns = ns;
+            return this;
+        }
+
+        /** The addresses every listener binds (default 127.0.0.1); IPv6 without brackets. */
+        public Builder listen(String... addresses) {
+            this.addresses = List.of(addresses);
+            return this;
+        }
+
+        /** Fixed TLS and plain ports (0: a free one, the default) instead of free loopback ports. */
+        public Builder ports(int tls, int plain) {
+            this.fixedTlsPort = tls;
+            this.fixedPlainPort = plain;
+            return this;
+        }
+
+        /** Present this certificate (e.g. from {@link TestPki#issue}) instead of the PKI's server certificate. */
+        public Builder certificate(TestPki.Issued cert) {
+            this.certificate = cert;
+            return this;
+        }
+
         /** Writes the config, starts nginx and waits until every port accepts connections. */
         public NginxFixture start() {
             if (!tls && !plain && !h2c) {
@@ -164,8 +199,8 @@ public final class NginxFixture implements AutoCloseable {
         AssertionError last = null;
         for (int attempt = 1; attempt <= 3; attempt++) {
             Path prefix = TestFiles.newDir("nginx");
-            int tlsPort = b.tls ? FreePort.tcp() : -1;
-            int plainPort = b.plain ? FreePort.tcp() : -1;
+            int tlsPort = b.tls ? (b.fixedTlsPort > 0 ? b.fixedTlsPort : FreePort.tcp()) : -1;
+            int plainPort = b.plain ? (b.fixedPlainPort > 0 ? b.fixedPlainPort : FreePort.tcp()) : -1;
             int h2cPort = b.h2c ? FreePort.tcp() : -1;
             Path conf = prefix.resolve("nginx.conf");
             try {
@@ -176,8 +211,9 @@ public final class NginxFixture implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + conf, e);
             }
-            ExternalProcess p = ExternalProcess.builder(nginx.toString(), "-p", prefix.toString(),
-                    "-e", prefix.resolve("error.log").toString(), "-c", conf.toString()).start();
+            List<String> cmd = List.of(nginx.toString(), "-p", prefix.toString(),
+                    "-e", prefix.resolve("error.log").toString(), "-c", conf.toString());
+            ExternalProcess p = ExternalProcess.builder(b.netns != null ? b.netns.command(cmd) : cmd).start();
             NginxFixture f = new NginxFixture(b, prefix, docroot, tlsPort, plainPort, h2cPort, p);
             try {
                 f.awaitReady();
@@ -245,16 +281,25 @@ public final class NginxFixture implements AutoCloseable {
         b.httpConfig.forEach(c -> s.append("  ").append(c).append('\n'));
         s.append("  server {\n");
         if (tlsPort > 0) {
-            s.append("    listen 127.0.0.1:").append(tlsPort).append(" ssl").append(b.http2 ? " http2" : "").append(";\n");
-            s.append("    ssl_certificate ").append(q(b.pki.serverCert())).append(";\n");
-            s.append("    ssl_certificate_key ").append(q(b.pki.serverKey())).append(";\n");
+            for (String a : b.addresses) {
+                s.append("    listen ").append(listenAddress(a)).append(':').append(tlsPort).append(" ssl")
+                        .append(b.http2 ? " http2" : "").append(";\n");
+            }
+            s.append("    ssl_certificate ").append(q(b.certificate != null ? b.certificate.chainFile() : b.pki.serverCert()))
+                    .append(";\n");
+            s.append("    ssl_certificate_key ").append(q(b.certificate != null ? b.certificate.keyFile() : b.pki.serverKey()))
+                    .append(";\n");
             s.append("    ssl_protocols ").append(b.tlsProtocols).append(";\n");
         }
         if (plainPort > 0) {
-            s.append("    listen 127.0.0.1:").append(plainPort).append(";\n");
+            for (String a : b.addresses) {
+                s.append("    listen ").append(listenAddress(a)).append(':').append(plainPort).append(";\n");
+            }
         }
         if (h2cPort > 0) {
-            s.append("    listen 127.0.0.1:").append(h2cPort).append(" http2;\n");
+            for (String a : b.addresses) {
+                s.append("    listen ").append(listenAddress(a)).append(':').append(h2cPort).append(" http2;\n");
+            }
         }
         s.append("    server_name localhost backend.test;\n");
         s.append("    root ").append(q(docroot)).append(";\n");
@@ -270,6 +315,10 @@ public final class NginxFixture implements AutoCloseable {
         return s.toString();
     }
 
+    private static String listenAddress(String address) {
+        return address.contains(":") ? "[" + address + "]" : address;
+    }
+
     private static String q(Path p) {
         String s = p.toAbsolutePath().toString();
         if (s.contains("\"") || s.contains("\\")) {
@@ -281,7 +330,7 @@ public final class NginxFixture implements AutoCloseable {
     private void awaitReady() {
         long deadline = System.nanoTime() + STARTUP.toNanos();
         for (int port : ports()) {
-            while (!FreePort.accepting(port)) {
+            while (!accepting(port)) {
                 if (!process.isAlive()) {
                     throw startupFailure("nginx exited with code " + exitCode() + " before port " + port
                             + " accepted connections");
@@ -292,6 +341,18 @@ public final class NginxFixture implements AutoCloseable {
                 ExternalProcess.sleep(25);
             }
         }
+    }
+
+    private boolean accepting(int port) {
+        if (config.netns == null) {
+            return FreePort.accepting(port);
+        }
+        for (String a : config.addresses) {
+            if (!config.netns.accepting(a, port)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private String exitCode() {

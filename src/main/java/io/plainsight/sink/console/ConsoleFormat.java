@@ -59,7 +59,7 @@ public final class ConsoleFormat {
         return sb.toString();
     }
 
-    static String address(InetSocketAddress a) {
+    public static String address(InetSocketAddress a) {
         if (a == null) {
             return "?";
         }
