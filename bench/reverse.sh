@@ -38,76 +38,8 @@ mkdir -p "$WORK"
 chmod 755 "$OUT_DIR" "$WORK"   # nginx workers (user nobody) read the docroot
 REPORT="$OUT_DIR/reverse-$STAMP.txt"
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-# ---- process bookkeeping: stop exactly what we started ---------------------
-STARTED=()          # every PID this script started (and their descendants, once known)
-declare -A TREE     # contender -> space-separated PIDs of its process tree
-
-descendants() {     # PID and all its descendants
-  ps -e -o pid=,ppid= | awk -v r="$1" '
-    { parent[$1] = $2 }
-    END { keep[r] = 1; grew = 1
-          while (grew) { grew = 0
-            for (p in parent) if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; grew = 1 } }
-          for (p in keep) print p }'
-}
-
-alive() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
-
-stop_pids() {       # TERM, wait up to 15 s, then KILL; only the given PIDs
-  local p live=()
-  for p in "$@"; do kill -0 "$p" 2>/dev/null && live+=("$p"); done
-  [ ${#live[@]} -eq 0 ] && return 0
-  kill -TERM "${live[@]}" 2>/dev/null || true
-  local i
-  for i in $(seq 1 150); do alive "${live[@]}" || break; sleep 0.1; done
-  for p in "${live[@]}"; do kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null || true; done
-  for p in "${live[@]}"; do wait "$p" 2>/dev/null || true; done
-}
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  if [ ${#STARTED[@]} -gt 0 ]; then stop_pids "${STARTED[@]}"; fi
-  if [ "$KEEP_WORK" != 1 ] && [ -d "$WORK" ]; then
-    rm -rf "$WORK"
-  elif [ -d "$WORK" ]; then
-    log "work dir kept: $WORK"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# ---- prerequisites ---------------------------------------------------------
-ensure_tools() {
-  local missing=() c
-  declare -A pkg=([wrk]=wrk [nginx]=nginx [openssl]=openssl [curl]=curl [gcc]=gcc [ps]=procps [ss]=iproute2)
-  for c in wrk nginx openssl curl gcc ps ss; do
-    command -v "$c" >/dev/null 2>&1 || missing+=("${pkg[$c]}")
-  done
-  if [ ${#missing[@]} -gt 0 ]; then
-    log "installing: ${missing[*]}"
-    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" libc6-dev >/dev/null
-  fi
-}
-
-port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
-
-wait_https() {      # port, pid..., timeout 120 s
-  local port=$1; shift
-  local i
-  for i in $(seq 1 1200); do
-    curl -sk -o /dev/null --max-time 2 "https://127.0.0.1:$port/1k" && return 0
-    alive "$@" || return 1
-    sleep 0.1
-  done
-  return 1
-}
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"   # log, die, process bookkeeping + cleanup, nginx, measuring helpers
 
 # ---- certificates, content, configs ----------------------------------------
 make_pki() {
@@ -132,27 +64,6 @@ make_content() {
   head -c 1024 /dev/urandom > "$WORK/www/1k"
   head -c 1048576 /dev/urandom > "$WORK/www/1m"
   chmod 755 "$WORK/www"; chmod 644 "$WORK/www"/*
-}
-
-nginx_common() {    # $1 = name; temp paths inside the work dir, never /var/lib/nginx
-  local t="$WORK/nginx-$1"
-  mkdir -p "$t"
-  cat <<EOF
-worker_processes $WORKERS;
-pid $t/nginx.pid;
-error_log $WORK/logs/nginx-$1.error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $t/client_body;
-    proxy_temp_path       $t/proxy;
-    fastcgi_temp_path     $t/fastcgi;
-    uwsgi_temp_path       $t/uwsgi;
-    scgi_temp_path        $t/scgi;
-    default_type application/octet-stream;
-    keepalive_requests 100000000;
-    keepalive_timeout  300s;
-EOF
 }
 
 write_backend_conf() {
@@ -214,22 +125,6 @@ EOF
   } > "$WORK/front.conf"
 }
 
-start_nginx() {     # $1 = name (backend|front), $2 = port
-  local name=$1 port=$2
-  port_free "$port" || die "port $port is in use (set BASE_PORT)"
-  nginx -t -q -p "$WORK" -c "$WORK/$name.conf" -e "$WORK/logs/nginx-$name.error.log" \
-    || die "nginx config $name invalid, see $WORK/logs/nginx-$name.error.log"
-  nginx -p "$WORK" -c "$WORK/$name.conf" -e "$WORK/logs/nginx-$name.error.log" -g 'daemon off;' \
-    >"$WORK/logs/nginx-$name.out" 2>&1 &
-  local pid=$!
-  STARTED+=("$pid")
-  wait_https "$port" "$pid" || die "nginx $name did not come up on $port (see $WORK/logs)"
-  local tree; tree=$(descendants "$pid" | tr '\n' ' ')
-  TREE[$name]=$tree
-  local p; for p in $tree; do [ "$p" = "$pid" ] || STARTED+=("$p"); done
-  log "nginx $name up on 127.0.0.1:$port (pids: $tree)"
-}
-
 # ---- plainsight ------------------------------------------------------------
 PS_AVAILABLE=0
 PS_REASON="not checked"
@@ -283,10 +178,8 @@ start_plainsight() {
     ps_fail "failed to start" "$WORK/logs/plainsight-$PS_INSTANCE.log"
     return 1
   fi
-  local tree; tree=$(descendants "$pid" | tr '\n' ' ')
-  TREE[plainsight]=$tree
-  local p; for p in $tree; do [ "$p" = "$pid" ] || STARTED+=("$p"); done
-  log "plainsight #$PS_INSTANCE up on 127.0.0.1:$PS_PORT (pids: $tree)"
+  adopt_tree plainsight "$pid"
+  log "plainsight #$PS_INSTANCE up on 127.0.0.1:$PS_PORT (pids: ${TREE[plainsight]})"
 }
 
 pcap_bytes() { { find "$WORK/pcap" -type f -printf '%s\n' 2>/dev/null || true; } | awk '{s+=$1} END{printf "%.0f\n", s}'; }
@@ -316,11 +209,9 @@ recycle_plainsight_if_disk_low() {
 declare -A RSS_KB   # contender -> max over samples of sum(VmHWM) over its process tree
 
 sample_rss() {      # $1 = contender
-  local c=$1 sum=0 p v
-  for p in ${TREE[$c]:-}; do
-    v=$(awk '/^VmHWM:/ {print $2}' "/proc/$p/status" 2>/dev/null || true)
-    sum=$((sum + ${v:-0}))
-  done
+  local c=$1 sum
+  # shellcheck disable=SC2086
+  sum=$(tree_hwm_kb ${TREE[$c]:-})
   if [ "$c" = plainsight ]; then
     [ "$sum" -gt "$PS_HWM_KB" ] && PS_HWM_KB=$sum
     RSS_KB[$c]=$PS_HWM_KB
@@ -366,20 +257,10 @@ run_wrk() {         # metric contender seconds label -> prints WRKSUM line, raw 
   echo "$(grep '^WRKSUM ' "$raw" | tail -1 || true) other_cpu_pct=$other" | grep '^WRKSUM ' || true
 }
 
-cpu_ticks() {       # busy and total jiffies of the whole machine
-  awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat
-}
-
 our_ticks() {       # utime+stime of the backend and the proxies (all threads)
-  local p sum=0 t
-  for p in ${TREE[backend]:-} ${TREE[front]:-} ${TREE[plainsight]:-}; do
-    t=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || true)
-    sum=$((sum + ${t:-0}))
-  done
-  echo "$sum"
+  # shellcheck disable=SC2086
+  tree_ticks ${TREE[backend]:-} ${TREE[front]:-} ${TREE[plainsight]:-}
 }
-
-kv() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<" $2"; }
 
 declare -A VALS     # "metric contender" -> space-separated per-run values
 declare -A P99S     # contender -> per-run p99 (ms) of the rps runs
@@ -412,11 +293,6 @@ record() {          # metric contender label wrksum
     P99S[$c]+="$(awk -v u="$p99" 'BEGIN{printf "%.3f", u / 1000}') "
   fi
   log "  $m $c run $label: $val $( [ "$m" = rps ] && echo "(p99 $((p99))us)") other CPU $(kv other_cpu_pct "$s")%"
-}
-
-median() {          # values on stdin args
-  [ $# -eq 0 ] && { echo ""; return; }
-  printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END{ if (NR%2) print v[(NR+1)/2]; else printf "%.3f\n", (v[NR/2]+v[NR/2+1])/2 }'
 }
 
 verify_full_handshakes() {
@@ -457,7 +333,7 @@ check_content() {   # the contender returns the right bytes
 # ---- main ------------------------------------------------------------------
 main() {
   LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-  ensure_tools
+  ensure_tools wrk:wrk nginx:nginx openssl:openssl curl:curl gcc:gcc ps:procps ss:iproute2
   mkdir -p "$WORK/logs"
   for p in "$BACKEND_PORT" "$NGINX_PORT" "$PS_PORT" "$PROBE_PORT"; do
     port_free "$p" || die "port $p is in use (set BASE_PORT)"
