@@ -190,7 +190,8 @@ start_mitmproxy() {
   local pid=$!
   STARTED+=("$pid")
   if ! wait_proxy mitmproxy "$pid"; then
-    stop_pids "$pid"
+    # shellcheck disable=SC2046
+    stop_pids $(descendants "$pid")
     contender_fail mitmproxy "did not start or does not relay /1k intact" "$WORK/logs/mitmproxy.log"
     return
   fi
@@ -229,7 +230,8 @@ start_plainsight() {
   STARTED+=("$pid")
   if ! wait_proxy plainsight "$pid"; then
     tail -20 "$PS_LOG" >&2 || true
-    stop_pids "$pid"
+    # shellcheck disable=SC2046
+    stop_pids $(descendants "$pid")
     contender_fail plainsight "did not start or does not relay /1k intact" "$PS_LOG"
     return
   fi
