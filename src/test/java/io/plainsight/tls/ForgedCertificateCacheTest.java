@@ -36,7 +36,7 @@ class ForgedCertificateCacheTest {
         assertThat(cache.get("b", () -> forger.forgeFor("b"))).isNotSameAs(b);
         assertThat(cache.forged()).isEqualTo(4);
         assertThat(cache.hits()).isEqualTo(3);
-        assertThat(new ForgedCertificateCache().capacity()).isEqualTo(10_000);
+        assertThat(new ForgedCertificateCache().capacity()).isEqualTo(ForgedCertificateCache.capacityFor(Runtime.getRuntime().maxMemory()));
     }
 
     @Test
@@ -75,5 +75,12 @@ class ForgedCertificateCacheTest {
         assertThat(cache.size()).isLessThanOrEqualTo(50);
         assertThat(cache.hits() + cache.forged()).isEqualTo(8000);
         assertThat(cache.hits()).isPositive();
+    }
+
+    @org.junit.jupiter.api.Test
+    void theDefaultCapacityIsBoundedByAQuarterOfTheHeap() {
+        org.assertj.core.api.Assertions.assertThat(ForgedCertificateCache.capacityFor(64L << 20)).isEqualTo(2048);
+        org.assertj.core.api.Assertions.assertThat(ForgedCertificateCache.capacityFor(8L << 30)).isEqualTo(ForgedCertificateCache.DEFAULT_CAPACITY);
+        org.assertj.core.api.Assertions.assertThat(ForgedCertificateCache.capacityFor(1L << 20)).isEqualTo(256);
     }
 }
