@@ -84,6 +84,9 @@ final class HalfStream {
         if (end > stop) {
             r.counters.beyondFinBytes += end - Math.max(o, stop);
         }
+        if (pending != null && pending.firstStart() <= next) {
+            drain(r); // only after a listener threw in the middle of a delivery
+        }
         if (o < next) {
             r.counters.duplicateBytes += Math.max(0, Math.min(stop, next) - o);
         }

@@ -13,7 +13,9 @@ import io.netty.buffer.ByteBuf;
  * <p>A listener must not call back into the reassembler's {@code segment} or {@code finish}
  * (that throws {@link IllegalStateException}). If it throws, the exception propagates out of the
  * reassembler's method; the event it was given counts as reported, and the reassembler stays
- * consistent (bytes that were about to follow stay buffered and are delivered by a later call).
+ * consistent: held bytes that were about to follow are delivered by a later call, and the rest
+ * of the segment being delivered is treated as not captured (it fills in if it is sent again,
+ * or becomes a gap).
  */
 public interface StreamListener {
     /**
