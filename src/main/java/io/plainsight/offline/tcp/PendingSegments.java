@@ -87,9 +87,8 @@ final class PendingSegments {
             }
             long holeEnd = j < tail ? Math.min(end, starts[j]) : end;
             int n = (int) (holeEnd - cur);
-            insertAt(j, cur, copy(src, srcIndex + (int) (cur - start), n));
+            j = insertAt(j, cur, copy(src, srcIndex + (int) (cur - start), n)) + 1;
             added += n;
-            j++;
             cur = holeEnd;
         }
         return added;
@@ -120,7 +119,8 @@ final class PendingSegments {
         return b;
     }
 
-    private void insertAt(int index, long start, byte[] piece) {
+    /** Inserts before {@code index} (an array index); returns the piece's array index (the arrays may have moved). */
+    private int insertAt(int index, long start, byte[] piece) {
         if (tail == starts.length) {
             int live = tail - head;
             if (head > 0 && live < starts.length / 2) {
@@ -147,5 +147,6 @@ final class PendingSegments {
         data[index] = piece;
         tail++;
         bytes += piece.length;
+        return index;
     }
 }
