@@ -19,6 +19,8 @@ final class Recorder implements StreamListener {
     final Map<Long, TcpConnection> connections = new LinkedHashMap<>();
     private final Map<Long, ByteArrayOutputStream[]> streams = new LinkedHashMap<>();
     private final Map<Long, StringBuilder[]> texts = new LinkedHashMap<>();
+    /** The streams as tshark's follow shows them: gaps as "[N bytes missing in capture file]" and a NUL. */
+    private final Map<Long, ByteArrayOutputStream[]> tshark = new LinkedHashMap<>();
     private final Map<Long, long[]> offsets = new LinkedHashMap<>();
     private final Map<Long, CloseReason> closed = new LinkedHashMap<>();
     /** Whether data lines show the bytes (ASCII) or only their count. */
@@ -34,6 +36,7 @@ final class Recorder implements StreamListener {
         connections.put(c.id(), c);
         streams.put(c.id(), new ByteArrayOutputStream[] {new ByteArrayOutputStream(), new ByteArrayOutputStream()});
         texts.put(c.id(), new StringBuilder[] {new StringBuilder(), new StringBuilder()});
+        tshark.put(c.id(), new ByteArrayOutputStream[] {new ByteArrayOutputStream(), new ByteArrayOutputStream()});
         offsets.put(c.id(), new long[2]);
         events.add("opened " + c.id() + " " + c.clientAddress().getHostAddress() + ":" + c.clientPort() + " -> "
                 + c.serverAddress().getHostAddress() + ":" + c.serverPort() + (c.sawSyn() ? " syn" : " nosyn")
@@ -50,6 +53,7 @@ final class Recorder implements StreamListener {
         }
         int d = fromClient ? 0 : 1;
         streams.get(c.id())[d].writeBytes(b);
+        tshark.get(c.id())[d].writeBytes(b);
         texts.get(c.id())[d].append(new String(b, StandardCharsets.ISO_8859_1));
         offsets.get(c.id())[d] = streamOffset + b.length;
         events.add("data " + c.id() + (fromClient ? " c" : " s") + " @" + streamOffset + " "
@@ -66,6 +70,8 @@ final class Recorder implements StreamListener {
         }
         int d = fromClient ? 0 : 1;
         texts.get(c.id())[d].append("[gap ").append(missingBytes).append(']');
+        tshark.get(c.id())[d].writeBytes(("[" + missingBytes + " bytes missing in capture file]\0")
+                .getBytes(StandardCharsets.US_ASCII));
         offsets.get(c.id())[d] = streamOffset + missingBytes;
         events.add("gap " + c.id() + (fromClient ? " c" : " s") + " @" + streamOffset + " +" + missingBytes
                 + (showPackets ? " #" + packetNumber : ""));
@@ -98,6 +104,7 @@ final class Recorder implements StreamListener {
     void swapped(long id) {
         swap(streams.get(id));
         swap(texts.get(id));
+        swap(tshark.get(id));
         long[] o = offsets.get(id);
         long t = o[0];
         o[0] = o[1];
@@ -112,6 +119,10 @@ final class Recorder implements StreamListener {
 
     byte[] stream(long id, boolean fromClient) {
         return streams.get(id)[fromClient ? 0 : 1].toByteArray();
+    }
+
+    byte[] tsharkStyle(long id, boolean fromClient) {
+        return tshark.get(id)[fromClient ? 0 : 1].toByteArray();
     }
 
     /** The direction's stream as ISO-8859-1 text with "[gap N]" where bytes are missing. */
