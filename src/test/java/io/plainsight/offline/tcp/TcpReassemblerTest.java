@@ -7,6 +7,7 @@ import static io.plainsight.offline.tcp.TcpFlags.RST;
 import static io.plainsight.offline.tcp.TcpFlags.SYN;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Byte-exact event sequences for synthetic segments of one connection (client 10.0.0.1:50000, server 10.0.0.2:443). */
@@ -233,6 +234,42 @@ class TcpReassemblerTest {
         assertThat(rec.take()).containsExactly(OPENED, "data 0 c @0 abc #4", "closed 0 EOF");
         assertThat(w.reassembler.openConnections()).isZero();
         assertThat(w.reassembler.trackedConnections()).isZero();
+    }
+
+    @Test
+    void theEndOfTheCaptureClosesOpenConnectionsInTheirOrder() {
+        TcpReassembler r = new TcpReassembler(rec);
+        Wire a = new Wire(r, "10.0.0.1", 50000, "10.0.0.2", 443);
+        Wire b = new Wire(r, "10.0.0.3", 50000, "10.0.0.2", 443);
+        Wire c = new Wire(r, "10.0.0.4", 50000, "10.0.0.2", 443);
+        a.c(1, "a");
+        b.c(1, "b");
+        c.c(1, "c");
+        b.c(2, 0, FIN, null).s(9, 3, FIN | ACK, null);
+        for (int i = 0; i < 50; i++) { // enough connections that the table's order is not the opening order
+            new Wire(r, "10.9.0." + i, 50000, "10.0.0.2", 443).c(1, "x");
+        }
+        rec.take();
+        assertThat(r.openConnections()).isEqualTo(52);
+        r.finish(99);
+        List<String> closes = rec.take();
+        assertThat(closes).hasSize(52).allMatch(e -> e.startsWith("closed ") && e.endsWith(" EOF"));
+        List<Long> ids = closes.stream().map(e -> Long.parseLong(e.split(" ")[1])).toList();
+        assertThat(ids).isSorted().doesNotContain(1L);
+    }
+
+    @Test
+    void theStreamsStartIsUnknownUntilItsSideSendsSomething() {
+        Wire w = wire();
+        w.s(5000, 1001, ACK, null); // a bare ACK: the server's data would start at 5000, but nothing fixes it yet
+        TcpConnection c = rec.connections.get(0L);
+        assertThat(c.sequenceAt(false, 0)).isEqualTo(-1);
+        assertThat(c.sequenceAt(true, 0)).isEqualTo(-1);
+        w.c(1001, "ab").s(5000, "xyz");
+        assertThat(c.sequenceAt(true, 0)).isEqualTo(1001);
+        assertThat(c.sequenceAt(false, 3)).isEqualTo(5003);
+        assertThat(c.nextOffset(true)).isEqualTo(2);
+        assertThat(c.nextOffset(false)).isEqualTo(3);
     }
 
     @Test
