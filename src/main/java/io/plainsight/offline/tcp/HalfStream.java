@@ -94,7 +94,7 @@ final class HalfStream {
             int readerIndex = payload.readerIndex();
             if (o <= next) {
                 inOrder(r, payload, readerIndex, o, stop);
-            } else {
+            } else if (stop > o) { // (not all of it beyond the FIN)
                 outOfOrder(r, payload, readerIndex, o, stop);
             }
         }

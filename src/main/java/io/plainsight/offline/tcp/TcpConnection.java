@@ -9,8 +9,10 @@ import java.net.InetAddress;
  *
  * <p>The client is the sender of the SYN (or the receiver of the SYN-ACK when only that was
  * captured). Without either, {@link ServerPortRule} guesses: the lower port is the server's. A
- * SYN or SYN-ACK captured later in an open connection corrects the guess; so can the consumer,
- * with {@link #swapRoles()}.
+ * SYN or SYN-ACK captured later corrects the guess as long as nothing was reported for the
+ * connection but {@code opened} (so read the roles at each event, not only at {@code opened});
+ * after its first {@code data} or {@code gap} event, only the consumer changes them, with
+ * {@link #swapRoles()}, so that {@code fromClient} never changes meaning behind its back.
  */
 public final class TcpConnection {
     final TcpReassembler owner;
@@ -63,7 +65,10 @@ public final class TcpConnection {
         return serverPort;
     }
 
-    /** Whether the roles come from a captured SYN or SYN-ACK (false: from {@link ServerPortRule}). */
+    /**
+     * Whether the roles come from a captured SYN or SYN-ACK (false: from {@link ServerPortRule},
+     * possibly swapped by the consumer).
+     */
     public boolean sawSyn() {
         return sawSyn;
     }
@@ -156,7 +161,7 @@ public final class TcpConnection {
         boolean syn = (flags & TcpFlags.SYN) != 0;
         boolean acks = (flags & TcpFlags.ACK) != 0;
         boolean fromClient = isClient(src, srcPort);
-        if (syn && !sawSyn) {
+        if (syn && !sawSyn && !reportedAnything()) {
             sawSyn = true;
             if (fromClient == acks) { // a SYN-ACK from the client, or a SYN from the server: the guess was wrong
                 swapRoles();
@@ -185,6 +190,11 @@ public final class TcpConnection {
         if (client.ended && server.ended && !closed) {
             r.close(this, CloseReason.FIN);
         }
+    }
+
+    /** Whether a data or gap event was reported, or bytes are held (after that, roles change only by {@link #swapRoles()}). */
+    private boolean reportedAnything() {
+        return client.next != 0 || server.next != 0 || client.holdsData() || server.holdsData();
     }
 
     /** Declares the holes of both directions (client first) before the connection is reported closed. */

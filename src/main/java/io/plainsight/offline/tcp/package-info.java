@@ -16,9 +16,10 @@
  * packets are ignored (counted), and any SYN starts a new connection.</dd>
  * <dt>Client and server</dt>
  * <dd>The client sent the SYN (or received the SYN-ACK). With neither captured, the end with the
- * lower port is the server (equal ports: the first packet's destination); a SYN or SYN-ACK seen
- * later, or the consumer ({@link io.plainsight.offline.tcp.TcpConnection#swapRoles()}, e.g. on
- * seeing who sent the TLS ClientHello), corrects it.</dd>
+ * lower port is the server (equal ports: the first packet's destination). A SYN or SYN-ACK
+ * captured later corrects that while nothing but {@code opened} was reported for the connection;
+ * after that only the consumer does ({@link io.plainsight.offline.tcp.TcpConnection#swapRoles()},
+ * e.g. on seeing who sent the TLS ClientHello), so that {@code fromClient} keeps its meaning.</dd>
  * <dt>Where a stream starts</dt>
  * <dd>At the byte after the SYN; after the SYN-ACK's acknowledgment number when only the SYN-ACK
  * was captured; otherwise at the first payload byte (or FIN) captured in that direction. Bytes

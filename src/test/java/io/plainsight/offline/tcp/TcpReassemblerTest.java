@@ -177,6 +177,15 @@ class TcpReassemblerTest {
     }
 
     @Test
+    void aSynAckAfterDataDoesNotSwapTheRolesBehindTheConsumersBack() {
+        Wire w = new Wire(new TcpReassembler(rec), "10.0.0.1", 80, "10.0.0.2", 8080);
+        w.c(101, 901, ACK | PSH, "hi").s(900, 101, SYN | ACK, null).s(901, 103, ACK | PSH, "yo");
+        assertThat(rec.take()).containsExactly(
+                "opened 0 10.0.0.2:8080 -> 10.0.0.1:80 nosyn #1", "data 0 s @0 hi #1", "data 0 c @0 yo #3");
+        assertThat(rec.connections.get(0L).sawSyn()).isFalse();
+    }
+
+    @Test
     void onlyTheSynAckCapturedStillFixesRolesAndTheClientsStart() {
         Wire w = wire();
         w.s(5000, 1001, SYN | ACK, null).c(1001, 5001, ACK | PSH, "hello").s(5001, 1006, ACK | PSH, "hi");
@@ -524,6 +533,13 @@ class TcpReassemblerTest {
     @Test
     void heldBytesBeyondALaterFinAreDropped() {
         Wire w = wire().handshake(1000, 5000).c(1007, "ghi").c(1004, 5001, ACK | FIN, "def").c(1001, "abc");
+        assertThat(rec.take()).containsExactly(OPENED, "data 0 c @0 abc #6", "data 0 c @3 def #6");
+        assertThat(w.reassembler.counters().beyondFinBytes()).isEqualTo(3);
+    }
+
+    @Test
+    void aSegmentWhollyBeyondTheFinWhileAHoleRemainsIsIgnored() {
+        Wire w = wire().handshake(1000, 5000).c(1004, 5001, ACK | FIN, "def").c(1010, "jkl").c(1001, "abc");
         assertThat(rec.take()).containsExactly(OPENED, "data 0 c @0 abc #6", "data 0 c @3 def #6");
         assertThat(w.reassembler.counters().beyondFinBytes()).isEqualTo(3);
     }
