@@ -114,6 +114,20 @@ public final class TcpConnection {
         return h.based ? (h.base + streamOffset) & 0xFFFF_FFFFL : -1;
     }
 
+    /**
+     * The words for a {@link StreamListener#gap}, naming the connection, the direction, the raw
+     * sequence number and the stream offset, e.g. "tcp.stream 3 10.0.0.1:50000 -> 10.0.0.2:443,
+     * server to client: gap in the TCP stream at sequence 2354352387 (offset 1448), 1448 bytes
+     * missing (not in the capture)".
+     */
+    public String describeGap(boolean fromClient, long streamOffset, long missingBytes) {
+        long seq = sequenceAt(fromClient, streamOffset);
+        return this + (fromClient ? ", client to server" : ", server to client")
+                + ": gap in the TCP stream at sequence " + (seq < 0 ? "unknown" : Long.toString(seq))
+                + " (offset " + streamOffset + "), " + missingBytes + (missingBytes == 1 ? " byte" : " bytes")
+                + " missing (not in the capture)";
+    }
+
     /** The consumer's state for this connection (null until {@link #attach}). */
     public Object attachment() {
         return attachment;

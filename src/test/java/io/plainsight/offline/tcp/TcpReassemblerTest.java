@@ -434,6 +434,15 @@ class TcpReassemblerTest {
     }
 
     @Test
+    void aGapIsDescribedWithItsSequenceNumber() {
+        wire().handshake(0xFFFF_FFFEL, 5000).c(0xFFFF_FFFFL, "a").c(3, "e").finish(); // [1,4) missing, across the wrap
+        assertThat(rec.take()).contains("gap 0 c @1 +3 #5"); // at the end: the last packet's number
+        assertThat(rec.connections.get(0L).describeGap(true, 1, 3)).isEqualTo("tcp.stream 0 10.0.0.1:50000 -> 10.0.0.2:443,"
+                + " client to server: gap in the TCP stream at sequence 0 (offset 1), 3 bytes missing (not in the capture)");
+        assertThat(rec.connections.get(0L).describeGap(false, 0, 1)).endsWith("at sequence 5001 (offset 0), 1 byte missing (not in the capture)");
+    }
+
+    @Test
     void anAckBeforeTheDataItAcknowledgesDoesNotLoseTheData() {
         // capture reordering across directions: the server's ACK is captured before the data; the next
         // client segment is the late data itself, which fills the hole
