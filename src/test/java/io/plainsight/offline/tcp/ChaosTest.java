@@ -18,7 +18,7 @@ class ChaosTest {
         InetAddress[] hosts = {Wire.address("10.0.0.1"), Wire.address("10.0.0.2"), Wire.address("2001:db8::1")};
         int[] ports = {80, 443, 50000};
         java.util.Map<String, Long> seen = new java.util.TreeMap<>();
-        for (int round = 0; round < 300; round++) {
+        for (int round = 0; round < 80; round++) {
             Random rnd = new Random(round);
             Recorder rec = new Recorder();
             rec.showBytes = false;
