@@ -29,9 +29,13 @@ public record ReassemblyOptions(long maxBufferedPerDirection, long closedLingerM
         }
     }
 
-    /** 16 MiB per direction, 2 minutes of linger (twice Linux's TIME_WAIT), gaps from ACKs. */
+    /**
+     * 16 MiB per direction; 60 s of linger (Linux's TIME_WAIT: after it the hosts themselves no
+     * longer know the connection; each lingering connection costs as much as an open one, about
+     * 260 bytes); gaps from ACKs.
+     */
     public static ReassemblyOptions defaults() {
-        return new ReassemblyOptions(16L << 20, 120_000_000L, true);
+        return new ReassemblyOptions(16L << 20, 60_000_000L, true);
     }
 
     public ReassemblyOptions withMaxBufferedPerDirection(long bytes) {
