@@ -29,6 +29,8 @@ def outer(value):
 
 
 def micros(epoch):
+    if not epoch:
+        return "-"  # no timestamp (a pcapng simple packet block)
     seconds, _, fraction = epoch.partition(".")
     return int(seconds) * 1_000_000 + int((fraction + "000000")[:6])
 

@@ -19,7 +19,7 @@ import java.util.LinkedHashMap;
  *   <li>Every drop is reported once through {@link CaptureListener#skipped}, with the packet
  *       number of the datagram's first fragment.
  *   <li>A fragment cut by the snaplen still counts for completeness; the datagram is then delivered
- *       with the bytes up to the first missing one, marked truncated.
+ *       with the bytes up to the first missing one (so its segment is marked truncated).
  * </ul>
  */
 final class FragmentReassembler {
@@ -64,10 +64,6 @@ final class FragmentReassembler {
         /** Bytes from offset 0 that are present, up to the datagram's length. */
         int usableLength() {
             return Math.min(present.nextClearBit(0), total);
-        }
-
-        boolean truncated() {
-            return usableLength() < total;
         }
     }
 

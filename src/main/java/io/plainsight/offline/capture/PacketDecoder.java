@@ -22,6 +22,8 @@ final class PacketDecoder {
     private static final int ETHERTYPE_IPV6 = 0x86DD;
     private static final int MAX_VLAN_TAGS = 8;
     private static final int PROTO_TCP = 6;
+    /** The end on the wire of a datagram whose IP length is 0 (offload) in a cut frame: unknown, past the captured end. */
+    private static final int UNKNOWN_END = Integer.MAX_VALUE;
 
     private final AddressCache addresses = new AddressCache();
     private final FragmentReassembler fragments = new FragmentReassembler();
@@ -147,12 +149,13 @@ final class PacketDecoder {
 
     /**
      * The IP version of a BSD loopback address family: AF_INET is 2 everywhere; AF_INET6 is 24
-     * (NetBSD, OpenBSD), 28 (FreeBSD), 30 (macOS) or 10 (Linux). 0 if neither.
+     * (NetBSD, OpenBSD), 28 (FreeBSD) or 30 (macOS), as libpcap documents LINKTYPE_NULL and
+     * Wireshark reads it. 0 if neither.
      */
     private static int loopbackFamily(int family) {
         return switch (family) {
             case 2 -> 4;
-            case 10, 24, 28, 30 -> 6;
+            case 24, 28, 30 -> 6;
             default -> 0;
         };
     }
@@ -177,35 +180,38 @@ final class PacketDecoder {
             return;
         }
         int total = u16(b, p + 2);
-        boolean truncated;
+        int wireEnd; // where the datagram ends on the wire; beyond 'end' when the capture holds less
         if (total == 0) { // TCP segmentation offload on the capturing host: the NIC fills the length in
-            total = avail;
-            truncated = cut;
+            wireEnd = cut ? UNKNOWN_END : end;
         } else if (total < ihl) {
             skip(SkipReasons.BAD_IPV4_TOTAL_LENGTH);
             return;
         } else {
-            truncated = total > avail;
+            wireEnd = p + total;
         }
         int protocol = b[p + 9] & 0xFF;
         if (protocol != PROTO_TCP) {
             skip(SkipReasons.notTcp(protocol));
             return;
         }
-        int ipEnd = truncated ? end : p + total;
+        int limit = Math.min(end, wireEnd);
         InetAddress src = addresses.ipv4(b, p + 12);
         InetAddress dst = addresses.ipv4(b, p + 16);
         int frag = u16(b, p + 6);
         if ((frag & 0x3FFF) == 0) {
-            tcp(src, dst, b, p + ihl, ipEnd, truncated);
+            tcp(src, dst, b, p + ihl, limit, wireEnd);
+            return;
+        }
+        if (wireEnd == UNKNOWN_END) {
+            skip(SkipReasons.FRAGMENT_LENGTH_UNKNOWN);
             return;
         }
         FragmentReassembler.Key key = new FragmentReassembler.Key(false, u32(b, p + 12), 0, u32(b, p + 16), 0,
                 u16(b, p + 4));
         FragmentReassembler.Datagram d = fragments.add(key, src, dst, protocol, number, timestamp,
-                (frag & 0x1FFF) << 3, (frag & 0x2000) != 0, b, p + ihl, ipEnd - p - ihl, total - ihl, listener);
+                (frag & 0x1FFF) << 3, (frag & 0x2000) != 0, b, p + ihl, limit - p - ihl, wireEnd - p - ihl, listener);
         if (d != null) {
-            tcp(d.src, d.dst, d.data, 0, d.usableLength(), d.truncated());
+            tcp(d.src, d.dst, d.data, 0, d.usableLength(), d.total);
         }
     }
 
@@ -221,17 +227,14 @@ final class PacketDecoder {
         }
         int payloadLength = u16(b, p + 4);
         int wireEnd;
-        boolean truncated;
         if (payloadLength == 0) { // a jumbogram, or segmentation offload: the frame says how long
-            wireEnd = end;
-            truncated = cut;
+            wireEnd = cut ? UNKNOWN_END : end;
         } else {
             wireEnd = p + 40 + payloadLength;
-            truncated = wireEnd > end;
         }
         InetAddress src = addresses.ipv6(b, p + 8);
         InetAddress dst = addresses.ipv6(b, p + 24);
-        ipv6Headers(src, dst, b, p, b[p + 6] & 0xFF, p + 40, truncated ? end : wireEnd, wireEnd, truncated);
+        ipv6Headers(src, dst, b, p, b[p + 6] & 0xFF, p + 40, Math.min(end, wireEnd), wireEnd);
     }
 
     /**
@@ -240,11 +243,12 @@ final class PacketDecoder {
      * the IPv6 header in {@code b}, or -1 for a reassembled datagram (which may not be fragmented again).
      */
     private void ipv6Headers(InetAddress src, InetAddress dst, byte[] b, int ip, int next, int q, int limit,
-            int wireEnd, boolean truncated) {
+            int wireEnd) {
+        boolean truncated = wireEnd > limit;
         while (true) {
             switch (next) {
                 case PROTO_TCP -> {
-                    tcp(src, dst, b, q, limit, truncated);
+                    tcp(src, dst, b, q, limit, wireEnd);
                     return;
                 }
                 case 0, 43, 60, 51, 135, 139, 140 -> { // hop-by-hop, routing, destination options, AH, mobility, HIP, shim6
@@ -277,6 +281,10 @@ final class PacketDecoder {
                         skip(SkipReasons.NESTED_FRAGMENT);
                         return;
                     }
+                    if (wireEnd == UNKNOWN_END) {
+                        skip(SkipReasons.FRAGMENT_LENGTH_UNKNOWN);
+                        return;
+                    }
                     if (fragmentNext != PROTO_TCP && !isExtension(fragmentNext)) {
                         skip(fragmentNext == 59 ? SkipReasons.NO_NEXT_HEADER : SkipReasons.notTcp(fragmentNext));
                         return;
@@ -286,8 +294,7 @@ final class PacketDecoder {
                     FragmentReassembler.Datagram d = fragments.add(key, src, dst, fragmentNext, number, timestamp,
                             offsetAndMore & 0xFFF8, (offsetAndMore & 1) != 0, b, q, limit - q, wireEnd - q, listener);
                     if (d != null) {
-                        int usable = d.usableLength();
-                        ipv6Headers(d.src, d.dst, d.data, -1, d.nextHeader, 0, usable, d.total, d.truncated());
+                        ipv6Headers(d.src, d.dst, d.data, -1, d.nextHeader, 0, d.usableLength(), d.total);
                     }
                     return;
                 }
@@ -310,24 +317,26 @@ final class PacketDecoder {
         };
     }
 
-    private void tcp(InetAddress src, InetAddress dst, byte[] b, int q, int limit, boolean truncated) {
-        int avail = limit - q;
-        if (avail < 20) {
-            skip(truncated ? SkipReasons.CUT_TCP : SkipReasons.SHORT_TCP);
+    /**
+     * The TCP segment at {@code q}: captured up to {@code limit}, ending at {@code wireEnd} on the
+     * wire ({@link #UNKNOWN_END} if the IP header did not say and the frame is cut). A segment cut
+     * inside its options is still delivered (with an empty payload): its flags and numbers are there.
+     */
+    private void tcp(InetAddress src, InetAddress dst, byte[] b, int q, int limit, int wireEnd) {
+        boolean cut = wireEnd > limit;
+        if (limit - q < 20) {
+            skip(cut ? SkipReasons.CUT_TCP : SkipReasons.SHORT_TCP);
             return;
         }
         int headerLength = (b[q + 12] >> 2) & 0x3C;
-        if (headerLength < 20) {
+        if (headerLength < 20 || wireEnd - q < headerLength) {
             skip(SkipReasons.BAD_TCP_HEADER_LENGTH);
             return;
         }
-        if (avail < headerLength) {
-            skip(truncated ? SkipReasons.CUT_TCP : SkipReasons.BAD_TCP_HEADER_LENGTH);
-            return;
-        }
+        int from = Math.min(q + headerLength, limit);
         int flags = ((b[q + 12] & 1) << 8) | (b[q + 13] & 0xFF);
         listener.segment(new TcpSegment(number, timestamp, src, u16(b, q), dst, u16(b, q + 2), u32(b, q + 4),
-                u32(b, q + 8), flags, u16(b, q + 14), view(b, q + headerLength, limit), truncated));
+                u32(b, q + 8), flags, u16(b, q + 14), view(b, from, limit), wireEnd > limit));
     }
 
     private ByteBuf view(byte[] b, int from, int to) {

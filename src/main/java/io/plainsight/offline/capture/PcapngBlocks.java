@@ -12,9 +12,11 @@ import java.util.Arrays;
  * with a Section Header Block (which sets the byte order) and number their interfaces from 0.
  *
  * <p>Packets come from Enhanced, Simple and (obsolete) Packet Blocks, with each interface's link
- * type, {@code if_tsresol} and {@code if_tsoffset}. Decryption Secrets Blocks go to
- * {@link CaptureListener#secrets} where they stand. Name Resolution, Interface Statistics,
- * custom and unknown blocks are skipped.
+ * type, {@code if_tsresol} and {@code if_tsoffset}. A Simple Packet Block has no timestamp: it
+ * gets the last timestamp seen. Decryption Secrets Blocks go to {@link CaptureListener#secrets}
+ * where they stand. Custom and systemd Journal Export blocks are numbered like packets and
+ * skipped, because tshark (4.0) numbers them as frames and packet numbers are tshark's frame
+ * numbers. Name Resolution, Interface Statistics and unknown blocks are passed over.
  *
  * <p>A block whose length cannot be right (not a multiple of 4, too small for its type, above
  * {@link #MAX_BLOCK}, or a trailing copy that differs and no block after it) is reported and the
@@ -30,6 +32,8 @@ final class PcapngBlocks implements RecordFormat {
     static final int ISB = 5;
     static final int EPB = 6;
     static final int DSB = 0x0A;
+    /** systemd Journal Export Block. */
+    static final int SJE = 9;
     static final int CB_COPY = 0x0BAD;
     static final int CB_NO_COPY = 0x40000BAD;
     static final int BYTE_ORDER_MAGIC = 0x1A2B3C4D;
@@ -151,7 +155,12 @@ final class PcapngBlocks implements RecordFormat {
             case IDB -> interfaceDescription(l, pos, b, s, len);
             case DSB -> secrets(l, pos, b, s, len);
             case SHB -> sectionHeader(l, pos, b, s);
-            default -> { } // NRB, ISB, custom and unknown blocks: nothing a decryptor needs
+            case CB_COPY, CB_NO_COPY, SJE -> {
+                // not packets, but tshark numbers them as frames: counted so that packet numbers stay tshark's
+                packets++;
+                l.skipped(packets, type == SJE ? "pcapng systemd journal export block" : "pcapng custom block");
+            }
+            default -> { } // NRB, ISB and unknown blocks: nothing a decryptor needs
         }
     }
 
@@ -412,7 +421,7 @@ final class PcapngBlocks implements RecordFormat {
 
     private static boolean knownType(int type) {
         return switch (type) {
-            case SHB, IDB, PB, SPB, NRB, ISB, EPB, DSB, CB_COPY, CB_NO_COPY -> true;
+            case SHB, IDB, PB, SPB, NRB, ISB, EPB, DSB, SJE, CB_COPY, CB_NO_COPY -> true;
             default -> false;
         };
     }
@@ -443,6 +452,7 @@ final class PcapngBlocks implements RecordFormat {
             case ISB -> "interface statistics block";
             case EPB -> "enhanced packet block";
             case DSB -> "decryption secrets block";
+            case SJE -> "systemd journal export block";
             case CB_COPY, CB_NO_COPY -> "custom block";
             default -> "block of type 0x" + Integer.toHexString(type);
         };

@@ -26,6 +26,7 @@ final class SkipReasons {
     static final String NO_NEXT_HEADER = "IPv6 with no next header (59)";
     static final String NESTED_FRAGMENT = "IPv6 fragment header inside a fragmented datagram";
 
+    static final String FRAGMENT_LENGTH_UNKNOWN = "IP fragment of unknown length (length 0, cut by the snaplen)";
     static final String FRAGMENT_TOO_LONG = "IP fragment beyond 65535 bytes: ignored";
     static final String FRAGMENT_NOT_MULTIPLE_OF_8 = "IP fragment (not the last) whose length is not a multiple of 8: ignored";
 
