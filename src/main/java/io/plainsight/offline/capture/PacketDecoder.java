@@ -333,10 +333,12 @@ final class PacketDecoder {
             skip(SkipReasons.BAD_TCP_HEADER_LENGTH);
             return;
         }
-        int from = Math.min(q + headerLength, limit);
+        int payload = q + headerLength;
+        int from = Math.min(payload, limit);
         int flags = ((b[q + 12] & 1) << 8) | (b[q + 13] & 0xFF);
+        // truncated: payload bytes were sent that the capture does not hold
         listener.segment(new TcpSegment(number, timestamp, src, u16(b, q), dst, u16(b, q + 2), u32(b, q + 4),
-                u32(b, q + 8), flags, u16(b, q + 14), view(b, from, limit), wireEnd > limit));
+                u32(b, q + 8), flags, u16(b, q + 14), view(b, from, limit), wireEnd > Math.max(limit, payload)));
     }
 
     private ByteBuf view(byte[] b, int from, int to) {
