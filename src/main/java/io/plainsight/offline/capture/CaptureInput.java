@@ -15,10 +15,16 @@ import java.util.zip.ZipException;
  * after waiting for the next one. Reads may return any number of bytes.
  *
  * <p>A gzip stream that is cut short or corrupt ends the input like a clean end of file; the
- * problem is kept for {@link #takeEndProblem()} so that the records before it are still used.
+ * problem is kept for {@link #takeEndProblem()} so that the records before it are still used
+ * (all but at most {@link #GZIP_READ} bytes decompressed just before the damage).
  */
 final class CaptureInput {
     static final int DEFAULT_BUFFER = 1 << 20;
+    /**
+     * The most asked of a gzip stream per read: an inflate error loses what that read call had
+     * decompressed, so this bounds what is lost before the damage.
+     */
+    static final int GZIP_READ = 8 << 10;
 
     private final InputStream in;
     private final String name;
@@ -107,14 +113,14 @@ final class CaptureInput {
             }
             int r;
             try {
-                r = in.read(buf, end, buf.length - end);
+                r = in.read(buf, end, gzip ? Math.min(GZIP_READ, buf.length - end) : buf.length - end);
             } catch (EOFException | ZipException e) {
                 if (!gzip) {
                     throw readFailure(e);
                 }
                 endProblem = name + ": the gzip data is " + (e instanceof EOFException ? "cut short" : "corrupt")
-                        + " after " + (base + end) + " decompressed bytes (" + e.getMessage()
-                        + "); what came before is used";
+                        + " after " + (base + end) + " decompressed bytes"
+                        + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")") + "; what came before is used";
                 r = -1;
             } catch (IOException e) {
                 throw readFailure(e);

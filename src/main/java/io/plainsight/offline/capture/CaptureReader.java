@@ -86,7 +86,7 @@ public final class CaptureReader implements AutoCloseable {
                 gz = new GZIPInputStream(new SequenceInputStream(new ByteArrayInputStream(head, 0, n), in), GZIP_BUFFER);
             } catch (EOFException | ZipException e) {
                 throw new CaptureFormatException(name + ": the gzip header is " + (e instanceof EOFException
-                        ? "cut short" : "corrupt") + " (" + e.getMessage() + ")");
+                        ? "cut short" : "corrupt") + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
             }
             input = new CaptureInput(gz, name, true, bufferSize);
             input.request(4);

@@ -119,8 +119,8 @@ final class PcapngBlocks implements RecordFormat {
         }
         long length = u32(b, s + 4, bigEndian);
         if (!validLength(type, length, MAX_BLOCK)) {
-            l.warning(in.name() + ": bad block at " + in.at(pos) + " (after packet " + packets + "): block total length "
-                    + length + " is not valid for a " + typeName(type) + "; looking for the next block");
+            l.warning(in.name() + ": bad block at " + in.at(pos) + " (after packet " + packets + "): the " + typeName(type)
+                    + "'s total length " + length + " is not valid; looking for the next block");
             return resync(l, pos);
         }
         int len = (int) length;
@@ -336,7 +336,11 @@ final class PcapngBlocks implements RecordFormat {
         decoder.decode(packets, ts, f.linkType(), b, s + 28, part, true, l);
     }
 
-    /** Skips from the bad block at {@code badPos} (the input's position) to the next valid block; false if none is left. */
+    /**
+     * Skips from the bad block at {@code badPos} (the input's position) to the next valid block;
+     * false if none is left. A block found in the other byte order starts a section whose header
+     * was lost: the reader switches to that order and numbers interfaces from 0 again.
+     */
     private boolean resync(CaptureListener l, long badPos) throws IOException {
         in.consume(1);
         while (true) {
@@ -348,8 +352,16 @@ final class PcapngBlocks implements RecordFormat {
                 return false;
             }
             if (isBlockAt(0)) {
+                String order = "";
+                boolean be = plausibleHeader(0) > 0;
+                if (be != bigEndian && i32(in.array(), in.start(), be) != SHB) {
+                    bigEndian = be;
+                    interfaceCount = 0;
+                    order = " (in the other byte order: a new section whose header is lost; its interfaces are"
+                            + " numbered from 0)";
+                }
                 l.warning(in.name() + ": resumed at " + in.at(in.position()) + " after skipping "
-                        + (in.position() - badPos) + " unreadable bytes");
+                        + (in.position() - badPos) + " unreadable bytes" + order);
                 return true;
             }
             in.consume(1);
@@ -397,12 +409,17 @@ final class PcapngBlocks implements RecordFormat {
 
     /**
      * Whether relative offset {@code i} (12 bytes held) starts a block header of a known type and
-     * valid length: 1 in big-endian, -1 in little-endian (a section header says which), 0 if not.
+     * valid length: 1 in big-endian, -1 in little-endian (a section header says which; other blocks
+     * are tried in the section's order first), 0 if not.
      */
     private int plausibleHeader(int i) {
+        int order = plausibleHeader(i, bigEndian);
+        return order != 0 ? order : plausibleHeader(i, !bigEndian);
+    }
+
+    private int plausibleHeader(int i, boolean be) {
         byte[] b = in.array();
         int s = in.start() + i;
-        boolean be = bigEndian;
         int type = i32(b, s, be);
         if (type == SHB) {
             int bom = i32(b, s + 8, true);

@@ -9,13 +9,13 @@ final class SkipReasons {
 
     static final String UNSUPPORTED_LINK = "unsupported link type";
     static final String SHORT_LINK = "frame shorter than its link-layer header";
-    static final String CUT_LINK = "cut by the snaplen in the link-layer header";
+    static final String CUT_LINK = "cut short (snaplen or end of file) inside the link-layer header";
     static final String TOO_MANY_VLAN_TAGS = "more than 8 VLAN tags";
     static final String LLC = "IEEE 802.3 LLC frame (not IP)";
     static final String NOT_IP_FAMILY = "loopback address family is not IPv4 or IPv6";
     static final String NOT_IP_VERSION = "raw IP packet of neither version 4 nor 6";
 
-    static final String CUT_IP = "cut by the snaplen in the IP header";
+    static final String CUT_IP = "cut short (snaplen or end of file) inside the IP headers";
     static final String SHORT_IPV4 = "IPv4 header shorter than 20 bytes";
     static final String BAD_IPV4_VERSION = "IPv4 packet whose version is not 4";
     static final String BAD_IPV4_HEADER_LENGTH = "bad IPv4 header length";
@@ -26,11 +26,11 @@ final class SkipReasons {
     static final String NO_NEXT_HEADER = "IPv6 with no next header (59)";
     static final String NESTED_FRAGMENT = "IPv6 fragment header inside a fragmented datagram";
 
-    static final String FRAGMENT_LENGTH_UNKNOWN = "IP fragment of unknown length (length 0, cut by the snaplen)";
+    static final String FRAGMENT_LENGTH_UNKNOWN = "IP fragment of unknown length (IP length 0 in a frame cut short)";
     static final String FRAGMENT_TOO_LONG = "IP fragment beyond 65535 bytes: ignored";
     static final String FRAGMENT_NOT_MULTIPLE_OF_8 = "IP fragment (not the last) whose length is not a multiple of 8: ignored";
 
-    static final String CUT_TCP = "cut by the snaplen in the TCP header";
+    static final String CUT_TCP = "cut short (snaplen or end of file) inside the TCP header";
     static final String SHORT_TCP = "TCP header shorter than 20 bytes";
     static final String BAD_TCP_HEADER_LENGTH = "bad TCP header length (data offset)";
 

@@ -89,7 +89,7 @@ class FixtureEventsTest {
                 W + "snaplen-80.pcap: packet 4 at byte offset 250 is cut by the snaplen (80 of 98 bytes captured);"
                         + " segments of such packets are marked truncated, or skipped when the cut falls inside their"
                         + " headers (said once per file)",
-                "skipped 17 cut by the snaplen in the IP header");
+                "skipped 17 cut short (snaplen or end of file) inside the IP headers");
         assertThat(r.events).filteredOn(e -> e.endsWith(" truncated"))
                 .containsExactly("segment 4 truncated", "segment 5 truncated", "segment 12 truncated", "segment 13 truncated");
         // frames 9 and 10: SYNs whose options are cut; delivered, nothing missing from their (empty) payload

@@ -13,7 +13,7 @@ import java.util.List;
  * {@code segment} lines in the column format of {@code tshark_truth.py}, and
  * {@code secrets}, {@code skipped} and {@code warning} lines.
  */
-final class Recorder implements CaptureListener {
+class Recorder implements CaptureListener {
     final List<String> events = new ArrayList<>();
     final List<String> segments = new ArrayList<>();
     final List<TcpSegment> segmentRecords = new ArrayList<>();
