@@ -285,6 +285,10 @@ final class PacketDecoder {
                         skip(SkipReasons.FRAGMENT_LENGTH_UNKNOWN);
                         return;
                     }
+                    if (fragmentNext == 44) {
+                        skip(SkipReasons.NESTED_FRAGMENT);
+                        return;
+                    }
                     if (fragmentNext != PROTO_TCP && !isExtension(fragmentNext)) {
                         skip(fragmentNext == 59 ? SkipReasons.NO_NEXT_HEADER : SkipReasons.notTcp(fragmentNext));
                         return;

@@ -39,7 +39,8 @@ final class SkipReasons {
 
     static {
         for (int p = 0; p < 256; p++) {
-            NOT_TCP[p] = "not TCP: " + protocolName(p) + "(IP protocol " + p + ")";
+            String name = protocolName(p);
+            NOT_TCP[p] = name.isEmpty() ? "not TCP: IP protocol " + p : "not TCP: " + name + " (IP protocol " + p + ")";
         }
     }
 
@@ -52,7 +53,9 @@ final class SkipReasons {
     static String notIp(int etherType) {
         String s = ETHERTYPES[etherType];
         if (s == null) {
-            s = "not IP: " + etherTypeName(etherType) + "(ethertype 0x" + String.format("%04x", etherType) + ")";
+            String name = etherTypeName(etherType);
+            String hex = String.format("0x%04x", etherType);
+            s = name.isEmpty() ? "not IP: ethertype " + hex : "not IP: " + name + " (ethertype " + hex + ")";
             ETHERTYPES[etherType] = s;
         }
         return s;
@@ -60,32 +63,32 @@ final class SkipReasons {
 
     private static String protocolName(int p) {
         return switch (p) {
-            case 1 -> "ICMP ";
-            case 2 -> "IGMP ";
-            case 4 -> "IPv4 in IP ";
-            case 17 -> "UDP ";
-            case 41 -> "IPv6 in IP ";
-            case 47 -> "GRE ";
-            case 50 -> "ESP ";
-            case 58 -> "ICMPv6 ";
-            case 89 -> "OSPF ";
-            case 103 -> "PIM ";
-            case 112 -> "VRRP ";
-            case 132 -> "SCTP ";
+            case 1 -> "ICMP";
+            case 2 -> "IGMP";
+            case 4 -> "IPv4 in IP";
+            case 17 -> "UDP";
+            case 41 -> "IPv6 in IP";
+            case 47 -> "GRE";
+            case 50 -> "ESP";
+            case 58 -> "ICMPv6";
+            case 89 -> "OSPF";
+            case 103 -> "PIM";
+            case 112 -> "VRRP";
+            case 132 -> "SCTP";
             default -> "";
         };
     }
 
     private static String etherTypeName(int t) {
         return switch (t) {
-            case 0x0806 -> "ARP ";
-            case 0x8035 -> "RARP ";
-            case 0x8847, 0x8848 -> "MPLS ";
-            case 0x8863, 0x8864 -> "PPPoE ";
-            case 0x888E -> "EAPOL ";
-            case 0x88CC -> "LLDP ";
-            case 0x88F7 -> "PTP ";
-            case 0x8809 -> "slow protocols (LACP) ";
+            case 0x0806 -> "ARP";
+            case 0x8035 -> "RARP";
+            case 0x8847, 0x8848 -> "MPLS";
+            case 0x8863, 0x8864 -> "PPPoE";
+            case 0x888E -> "EAPOL";
+            case 0x88CC -> "LLDP";
+            case 0x88F7 -> "PTP";
+            case 0x8809 -> "slow protocols (LACP)";
             default -> "";
         };
     }
