@@ -187,6 +187,18 @@ class BadInputTest {
     }
 
     @Test
+    void pcapngCapturedLengthBeyondItsBlockUsesWhatTheBlockHolds() throws IOException {
+        int epb1 = pcapngBlocks(PCAPNG).get(6);
+        Recorder r = TestCaptures.read(withInt(PCAPNG, epb1 + 20, 200), "bad.cap");
+        assertThat(r.warnings).contains("bad.cap: packet 1 at byte offset " + epb1 + ": captured length 200 is more than"
+                + " its block holds (64 bytes); those are used");
+        // the block holds the whole 62-byte SYN frame (and 2 bytes of padding): nothing of the next block is read
+        assertThat(r.segmentRecords.get(0).packetNumber()).isEqualTo(1);
+        assertThat(r.segmentRecords.get(0).flags()).isEqualTo(TcpSegment.SYN);
+        assertThat(r.segments).hasSize(7);
+    }
+
+    @Test
     void pcapngTrailingLengthOnlyIsWrongAndTheBlockIsUsed() throws IOException {
         List<Integer> blocks = pcapngBlocks(PCAPNG);
         int epb1 = blocks.get(6);
