@@ -55,6 +55,8 @@ final class PcapngBlocks implements RecordFormat {
     private long lastTimestamp;
     private boolean warnedCut;
     private boolean warnedSpbWithoutInterface;
+    private boolean warnedNoSuchInterface;
+    private static final String NO_SUCH_INTERFACE = "packet of an interface no block describes";
 
     PcapngBlocks(CaptureInput in, PacketDecoder decoder) {
         this.in = in;
@@ -223,10 +225,13 @@ final class PcapngBlocks implements RecordFormat {
             int overhead) {
         packets++;
         if (interfaceId < 0 || interfaceId >= interfaceCount) {
-            l.warning(in.name() + ": packet " + packets + " at " + in.at(pos) + " refers to interface "
-                    + Integer.toUnsignedString(interfaceId) + ", but " + interfaceCount
-                    + " are described; the packet is skipped");
-            l.skipped(packets, "no such interface");
+            if (!warnedNoSuchInterface) {
+                warnedNoSuchInterface = true;
+                l.warning(in.name() + ": packet " + packets + " at " + in.at(pos) + " refers to interface "
+                        + Integer.toUnsignedString(interfaceId) + ", but " + interfaceCount + " are described; such"
+                        + " packets are skipped (said once per file)");
+            }
+            l.skipped(packets, NO_SUCH_INTERFACE);
             return;
         }
         CaptureInterface f = interfaces[interfaceId];
@@ -257,7 +262,7 @@ final class PcapngBlocks implements RecordFormat {
                 l.warning(in.name() + ": simple packet block at " + in.at(pos) + " (packet " + packets
                         + ") but no interface is described; such packets are skipped");
             }
-            l.skipped(packets, "no such interface");
+            l.skipped(packets, NO_SUCH_INTERFACE);
             return;
         }
         CaptureInterface f = interfaces[0];
@@ -328,7 +333,7 @@ final class PcapngBlocks implements RecordFormat {
     private void packetCut(CaptureListener l, long pos, byte[] b, int s, int interfaceId, int part) {
         packets++;
         if (interfaceId < 0 || interfaceId >= interfaceCount) {
-            l.skipped(packets, "no such interface");
+            l.skipped(packets, NO_SUCH_INTERFACE);
             return;
         }
         CaptureInterface f = interfaces[interfaceId];

@@ -199,6 +199,26 @@ class BadInputTest {
     }
 
     @Test
+    void pcapngPacketsOfAnInterfaceNoBlockDescribes() throws IOException {
+        // the interface description blocks made into unknown blocks: every packet refers to a missing interface
+        byte[] f = PCAPNG.clone();
+        for (int o : pcapngBlocks(PCAPNG)) {
+            if (Bytes.i32(f, o, false) == 1) {
+                f = withInt(f, o, 0x0BADCAFE);
+            }
+        }
+        Recorder r = TestCaptures.read(f, "bad.cap");
+        int epb1 = pcapngBlocks(PCAPNG).get(6);
+        assertThat(r.warnings).containsExactly("bad.cap: packet 1 at byte offset " + epb1 + " refers to interface 0, but 0"
+                + " are described; such packets are skipped (said once per file)",
+                "bad.cap: simple packet block at byte offset " + pcapngBlocks(PCAPNG).stream()
+                        .filter(o -> Bytes.i32(PCAPNG, o, false) == PcapngBlocks.SPB).findFirst().orElseThrow()
+                        + " (packet 9) but no interface is described; such packets are skipped");
+        assertThat(r.skipped).filteredOn(x -> x.endsWith("packet of an interface no block describes")).hasSize(8);
+        assertThat(r.segments).isEmpty();
+    }
+
+    @Test
     void pcapngTrailingLengthOnlyIsWrongAndTheBlockIsUsed() throws IOException {
         List<Integer> blocks = pcapngBlocks(PCAPNG);
         int epb1 = blocks.get(6);
