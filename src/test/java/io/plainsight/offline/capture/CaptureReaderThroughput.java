@@ -54,7 +54,7 @@ public final class CaptureReaderThroughput {
                 floor(bulk);
                 measure("pcap, bulk (~1 KB/packet)", bulk);
                 measure("pcapng, bulk", bulkNg);
-                measure("pcap, small (~170 B/packet)", small);
+                measure("pcap, small (~150 B/packet)", small);
                 gunzipFloor(gz, 8 << 10);
                 measure("pcap.gz, bulk (MB of decompressed capture)", gz);
             }
