@@ -1,0 +1,39 @@
+package io.plainsight.offline.capture;
+
+/**
+ * What {@link CaptureReader#next} finds, in file order. The reader calls these on the thread that
+ * called {@code next}; a listener that throws stops that call, and the record it was given is
+ * already consumed (reading on goes on with the next record).
+ */
+public interface CaptureListener {
+    /** One TCP segment (after link, IP and fragment handling). The payload buffer is only valid during the call. */
+    void segment(TcpSegment segment);
+
+    /**
+     * A Decryption Secrets Block (pcapng), in file order: type {@link #TLS_KEY_LOG} (0x544c534b,
+     * "TLSK") is TLS key log text (NSS format). Secrets apply from where they appear: the segments
+     * delivered before this call came before the block in the file.
+     *
+     * @param data the secrets, a fresh array the listener may keep
+     * @param position byte offset of the block in the file (in the decompressed data of a gzip file)
+     */
+    void secrets(int secretsType, byte[] data, long position);
+
+    /**
+     * A packet that is not TCP over IP, or is cut by the snaplen inside its headers, etc.: counted
+     * by the caller; the reason is for the report. The reasons of common cases are constant strings.
+     * IP fragments are reported once per datagram they could not complete (with the packet number of
+     * its first fragment); fragments of a datagram that completes are not reported.
+     */
+    default void skipped(long packetNumber, String reason) {}
+
+    /**
+     * Something wrong in the file itself (truncation, a corrupt block, an unsupported link type):
+     * the message names the file, the byte offset, the packet number where known, what is wrong, and
+     * what the reader does about it. Reading goes on where it can.
+     */
+    void warning(String message);
+
+    /** {@link #secrets} type of TLS key log text. */
+    int TLS_KEY_LOG = 0x544c534b;
+}

@@ -1,0 +1,28 @@
+package io.plainsight.offline.capture;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+
+/** A stream that gives at most {@code step} bytes per read, like a pipe fed slowly. */
+final class TrickleInputStream extends InputStream {
+    private final ByteArrayInputStream in;
+    private final int step;
+    int reads;
+
+    TrickleInputStream(byte[] data, int step) {
+        this.in = new ByteArrayInputStream(data);
+        this.step = step;
+    }
+
+    @Override
+    public int read() {
+        reads++;
+        return in.read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+        reads++;
+        return in.read(b, off, Math.min(len, step));
+    }
+}
