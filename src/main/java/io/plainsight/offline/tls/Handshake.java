@@ -1,0 +1,109 @@
+package io.plainsight.offline.tls;
+
+import io.plainsight.proxy.ClientHello;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One handshake of a connection (the first, or a renegotiation), as far as decryption needs it:
+ * the hellos, the server certificate and ClientKeyExchange (TLS 1.2 and earlier), the
+ * transcript up to the ClientKeyExchange (for the extended master secret), tickets issued, and
+ * once resolved, the master secret and the two directions' decrypters.
+ */
+final class Handshake {
+    final int index;
+
+    // ClientHello
+    byte[] clientRandom;
+    byte[] clientSessionId;
+    byte[] clientTicket;
+    String sni;
+    boolean emsOffered;
+    boolean etmOffered;
+    boolean earlyDataOffered;
+    boolean sslV2Hello;
+
+    // server side
+    ServerHello serverHello;
+    boolean helloRetry;
+    byte[] certificate;
+    String alpn;
+    final List<byte[]> ticketsIssued = new ArrayList<>();
+
+    // client key exchange and transcript (TLS 1.2 and earlier)
+    byte[] clientKeyExchange;
+    private ByteArrayOutputStream transcript = new ByteArrayOutputStream();
+    byte[] transcriptToClientKeyExchange;
+
+    // resolution (TLS 1.2 and earlier)
+    boolean resolved;
+    String failure;
+    byte[] masterSecret;
+    String keySource;
+    String resumption;
+    RecordDecrypter clientDecrypter;
+    RecordDecrypter serverDecrypter;
+    CipherSuite suite;
+    boolean infoReported;
+
+    Handshake(int index) {
+        this.index = index;
+    }
+
+    void clientHello(ClientHello ch) {
+        clientRandom = ch.random();
+        clientSessionId = ch.sessionId();
+        clientTicket = ch.sessionTicket();
+        sni = ch.sni();
+        emsOffered = ch.extensions().contains(ServerHello.EXT_EXTENDED_MASTER_SECRET);
+        etmOffered = ch.extensions().contains(ServerHello.EXT_ENCRYPT_THEN_MAC);
+        earlyDataOffered = ch.extensions().contains(ServerHello.EXT_EARLY_DATA);
+    }
+
+    void clientHello(SslV2ClientHello ch) {
+        clientRandom = ch.clientRandom();
+        clientSessionId = ch.sessionId();
+        sslV2Hello = true;
+    }
+
+    int version() {
+        return serverHello == null ? 0 : serverHello.version();
+    }
+
+    boolean tls13() {
+        return serverHello != null && serverHello.tls13();
+    }
+
+    /** Adds a handshake message (header and body) to the transcript, until the ClientKeyExchange. */
+    void transcript(byte[] b, int off, int len) {
+        if (transcript != null) {
+            transcript.write(b, off, len);
+        }
+    }
+
+    /** Ends the transcript at the ClientKeyExchange (which the caller added just before). */
+    void clientKeyExchange(byte[] body) {
+        clientKeyExchange = body;
+        if (transcript != null) {
+            transcriptToClientKeyExchange = transcript.toByteArray();
+            transcript = null;
+        }
+    }
+
+    /** No more transcript needed (TLS 1.3, or an abbreviated handshake). */
+    void dropTranscript() {
+        transcript = null;
+    }
+
+    String clientRandomHex() {
+        return Bytes.hex(clientRandom);
+    }
+
+    TlsHandshakeInfo info() {
+        int suiteCode = serverHello == null ? 0 : serverHello.cipherSuite();
+        int v = version();
+        return new TlsHandshakeInfo(TlsHandshakeInfo.versionName(v), v, CipherSuite.nameOf(suiteCode), suiteCode, sni,
+                alpn, resumption, index > 0, clientRandomHex());
+    }
+}

@@ -1,0 +1,155 @@
+package io.plainsight.offline.tls;
+
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayDeque;
+
+/**
+ * One direction of a connection: the bytes of an incomplete record, the handshake bytes of an
+ * incomplete message, and how its records are protected right now.
+ */
+final class Side {
+    /** Records are in the clear (before ChangeCipherSpec / the TLS 1.3 ServerHello). */
+    static final int PLAIN = 0;
+    /** Client only: a TLS 1.3 ClientHello offered 0-RTT and no ServerHello is known yet: protected records wait. */
+    static final int EARLY_PENDING = 1;
+    /** Records are protected with {@link #keyKind} keys of {@link #keysOf}. */
+    static final int PROTECTED = 2;
+
+    /** TLS 1.2 and earlier: the key block of {@link #keysOf}. */
+    static final int KEYS_TLS12 = 0;
+    /** TLS 1.3 client_early_traffic_secret (0-RTT), with trial of the handshake keys. */
+    static final int KEYS_EARLY = 1;
+    /** TLS 1.3 [sender]_handshake_traffic_secret. */
+    static final int KEYS_HANDSHAKE = 2;
+    /** TLS 1.3 [sender]_application_traffic_secret_N. */
+    static final int KEYS_APPLICATION = 3;
+
+    final boolean client;
+    final String name;
+
+    // record framing: bytes [start, end) of buf wait for the rest of their record
+    byte[] buf;
+    int start;
+    int end;
+    /** Stream offset of the next byte to frame (bytes framed or skipped so far). */
+    long offset;
+    /** Stream offset of the record being processed. */
+    long recordOffset;
+    /** Records framed so far (1-based number of the current one). */
+    long records;
+    boolean dead;
+
+    int mode = PLAIN;
+    Handshake keysOf;
+    int keyKind;
+    /** Null until the first protected record needs it (keys are looked up then). */
+    RecordDecrypter decrypter;
+    /** TLS 1.3: the current application traffic secret (for KeyUpdate). */
+    byte[] applicationSecret;
+    int keyGeneration;
+
+    // 0-RTT (client, TLS 1.3)
+    RecordDecrypter early;
+    boolean earlyLookedUp;
+    int earlySkipped;
+    ArrayDeque<Deferred> deferred;
+
+    // handshake message reassembly
+    byte[] hs;
+    int hsLength;
+
+    long plaintextRecords;
+    long plaintextBytes;
+
+    /** A protected record kept until keys can be chosen (0-RTT data seen before the ServerHello). */
+    record Deferred(long timestampMicros, long offset, long number, int type, int version, byte[] fragment) {}
+
+    Side(boolean client) {
+        this.client = client;
+        this.name = client ? "client->server" : "server->client";
+    }
+
+    int buffered() {
+        return end - start;
+    }
+
+    /** Appends the readable bytes of {@code in} to the framing buffer. */
+    void append(ByteBuf in) {
+        int n = in.readableBytes();
+        if (buf == null) {
+            buf = new byte[Math.max(4096, n)];
+        } else if (buf.length - end < n) {
+            int used = end - start;
+            if (start > 0 && buf.length - used >= n && used < buf.length / 2) {
+                System.arraycopy(buf, start, buf, 0, used);
+            } else {
+                byte[] bigger = new byte[Math.max(buf.length * 2, used + n)];
+                System.arraycopy(buf, start, bigger, 0, used);
+                buf = bigger;
+            }
+            start = 0;
+            end = used;
+        }
+        in.getBytes(in.readerIndex(), buf, end, n);
+        end += n;
+    }
+
+    /** Keeps {@code b[from, to)} (the start of an incomplete record) for the next call. */
+    void keep(byte[] b, int from, int to) {
+        int n = to - from;
+        if (buf == null || buf.length < n) {
+            buf = new byte[Math.max(4096, n)];
+        }
+        System.arraycopy(b, from, buf, 0, n);
+        start = 0;
+        end = n;
+    }
+
+    /** After framing up to {@code pos} of {@link #buf}: drop what was framed, release a large idle buffer. */
+    void consumedTo(int pos) {
+        start = pos;
+        if (start == end) {
+            start = 0;
+            end = 0;
+            if (buf != null && buf.length > 64 * 1024) {
+                buf = null;
+            }
+        }
+    }
+
+    void hsAppend(byte[] b, int off, int len) {
+        if (hs == null) {
+            hs = new byte[Math.max(1024, len)];
+        } else if (hs.length - hsLength < len) {
+            hs = java.util.Arrays.copyOf(hs, Math.max(hs.length * 2, hsLength + len));
+        }
+        System.arraycopy(b, off, hs, hsLength, len);
+        hsLength += len;
+    }
+
+    void hsConsume(int n) {
+        System.arraycopy(hs, n, hs, 0, hsLength - n);
+        hsLength -= n;
+        if (hsLength == 0 && hs.length > 64 * 1024) {
+            hs = null;
+        }
+    }
+
+    void protect(Handshake h, int kind) {
+        mode = PROTECTED;
+        keysOf = h;
+        keyKind = kind;
+        decrypter = null;
+    }
+
+    /** Frees the buffers of a direction that will not be decrypted further. */
+    void kill() {
+        dead = true;
+        buf = null;
+        start = 0;
+        end = 0;
+        hs = null;
+        hsLength = 0;
+        deferred = null;
+    }
+}

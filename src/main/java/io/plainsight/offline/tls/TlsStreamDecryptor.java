@@ -1,0 +1,651 @@
+package io.plainsight.offline.tls;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.plainsight.proxy.ClientHello;
+import io.plainsight.proxy.ClientHelloParser;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+
+/**
+ * Decrypts one TLS connection from its two reassembled TCP byte streams, the way tshark does
+ * with the same keys: SSL 3.0 to TLS 1.3 (and TLS 1.3 draft 20 and later drafts), an SSLv2-format
+ * ClientHello, renegotiation, resumption by session ID or ticket (also across connections, through
+ * the {@link DecryptionKeys}' session cache), TLS 1.3 PSK resumption and 0-RTT data (decrypted
+ * with CLIENT_EARLY_TRAFFIC_SECRET, skipped with a note without it), HelloRetryRequest, records
+ * and handshake messages split anyhow across segments and records.
+ *
+ * <p>Feed it the bytes of both directions in capture order, split in any way, with {@link #gap}
+ * where reassembly is missing bytes, then {@link #end}. Application data comes out through the
+ * {@link TlsListener} in order. Pure: no threads, no I/O; bad input never throws: it ends up in
+ * {@link TlsListener#failed} with the precise reason (no key for a client random, forward-secret
+ * key exchange with only an RSA key, wrong RSA key, MAC failure at record N, gap at byte N, not
+ * TLS). Keys are looked up when the first protected record needs them, so key log lines added to
+ * the {@link DecryptionKeys} after the connection started still count. Not thread-safe: one
+ * thread per decryptor at a time.
+ *
+ * <p>Speed: the record path copies ciphertext only when a record spans calls (a heap
+ * {@link ByteBuf} holding whole records is decrypted in place), decrypts into a per-thread
+ * buffer with the direction's reused {@code javax.crypto} objects, and allocates nothing else
+ * itself (the JDK's GCM and ChaCha20 initialisation allocate a little per record).
+ */
+public final class TlsStreamDecryptor {
+    static final int CHANGE_CIPHER_SPEC = 20;
+    static final int ALERT = 21;
+    static final int HANDSHAKE = 22;
+    static final int APPLICATION_DATA = 23;
+    static final int HEARTBEAT = 24;
+    /** Largest record fragment accepted (RFC 5246 6.2.3: 2^14 + 2048). */
+    static final int MAX_FRAGMENT = 16384 + 2048;
+    /** Largest handshake message accepted (certificate chains are far smaller). */
+    static final int MAX_HANDSHAKE_MESSAGE = 1 << 20;
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** The per-thread plaintext buffer and the ByteBuf view handed to listeners. */
+    private static final class Scratch {
+        final byte[] out = new byte[MAX_FRAGMENT + 1024];
+        final ByteBuf view = Unpooled.wrappedBuffer(out);
+    }
+
+    private final long connectionId;
+    private final DecryptionKeys keys;
+    private final TlsListener listener;
+    private final InetSocketAddress server;
+    private final Side client = new Side(true);
+    private final Side serverSide = new Side(false);
+    private Scratch scratch;
+    private Handshake handshake;
+    private int handshakes;
+    private boolean failureReported;
+    private boolean ended;
+
+    /** A decryptor for a connection whose server address is unknown (RSA keys narrowed to an address are then tried too). */
+    public TlsStreamDecryptor(long connectionId, DecryptionKeys keys, TlsListener listener) {
+        this(connectionId, keys, listener, null);
+    }
+
+    /**
+     * @param connectionId for messages only
+     * @param server the server's address and port (narrows RSA keys given with an address when
+     *     the server certificate is not in the capture), or null
+     */
+    public TlsStreamDecryptor(long connectionId, DecryptionKeys keys, TlsListener listener, InetSocketAddress server) {
+        this.connectionId = connectionId;
+        this.keys = keys;
+        this.listener = listener;
+        this.server = server;
+    }
+
+    public long connectionId() {
+        return connectionId;
+    }
+
+    /**
+     * The next bytes of one direction: the readable bytes of {@code bytes}, which are neither
+     * consumed nor kept (copied if they end inside a record).
+     */
+    public void data(boolean fromClient, long timestampMicros, ByteBuf bytes) {
+        Side s = fromClient ? client : serverSide;
+        int n = bytes.readableBytes();
+        if (s.dead || ended || n == 0) {
+            s.offset += s.dead ? n : 0;
+            return;
+        }
+        scratch = SCRATCH.get();
+        if (s.buffered() == 0 && bytes.hasArray()) {
+            byte[] a = bytes.array();
+            int from = bytes.arrayOffset() + bytes.readerIndex();
+            int to = from + n;
+            int pos = frame(s, timestampMicros, a, from, to);
+            if (!s.dead && pos < to) {
+                s.keep(a, pos, to);
+            }
+        } else {
+            s.append(bytes);
+            int pos = frame(s, timestampMicros, s.buf, s.start, s.end);
+            if (!s.dead) {
+                s.consumedTo(pos);
+            }
+        }
+    }
+
+    /**
+     * {@code missingBytes} of one direction are missing (TCP reassembly could not fill a hole).
+     * Record boundaries and sequence numbers are lost, so that direction stops being decrypted.
+     */
+    public void gap(boolean fromClient, long missingBytes) {
+        Side s = fromClient ? client : serverSide;
+        if (s.dead || ended) {
+            return;
+        }
+        long at = s.offset + s.buffered();
+        fail(s, "gap in the " + s.name + " TCP stream after byte " + at + " (relative sequence number " + (at + 1)
+                + "): " + missingBytes + " bytes missing" + (s.buffered() > 0 ? ", inside record " + (s.records + 1) : ""));
+    }
+
+    /** The connection ended (or the capture did): reports what was left incomplete, as notes. */
+    public void end(long timestampMicros) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        if (handshake != null) {
+            reportHandshake(handshake);
+        }
+        for (Side s : new Side[] {client, serverSide}) {
+            if (s.dead) {
+                continue;
+            }
+            if (s.deferred != null && !s.deferred.isEmpty()) {
+                listener.note(s.deferred.size() + " 0-RTT record(s) " + s.name + " were not decrypted: no ServerHello followed");
+            }
+            if (s.buffered() > 0) {
+                listener.note("the connection ended inside a " + s.name + " record: " + s.buffered()
+                        + " bytes of record " + (s.records + 1) + " at byte " + s.offset + " were not decrypted");
+            }
+            if (s.hsLength > 0) {
+                listener.note("the connection ended inside a " + s.name + " handshake message (" + s.hsLength + " bytes)");
+            }
+            s.kill();
+        }
+        scratch = null;
+    }
+
+    // ---- record framing ----
+
+    /** Frames and processes the complete records in {@code b[pos, limit)}; returns where the incomplete rest starts. */
+    private int frame(Side s, long ts, byte[] b, int pos, int limit) {
+        while (!s.dead) {
+            int avail = limit - pos;
+            if (s.records == 0 && s.client && SslV2ClientHello.looksLikeOne(b, pos, avail)) {
+                int len = SslV2ClientHello.recordLength(b, pos);
+                if (avail < 2 + len) {
+                    break;
+                }
+                s.records++;
+                s.recordOffset = s.offset;
+                sslV2ClientHello(s, b, pos + 2, len);
+                pos += 2 + len;
+                s.offset += 2 + len;
+                continue;
+            }
+            if (avail < 5) {
+                break;
+            }
+            int type = b[pos] & 0xff;
+            int version = ((b[pos + 1] & 0xff) << 8) | (b[pos + 2] & 0xff);
+            int len = ((b[pos + 3] & 0xff) << 8) | (b[pos + 4] & 0xff);
+            if (type < CHANGE_CIPHER_SPEC || type > HEARTBEAT || (version >>> 8) != 3 || len > MAX_FRAGMENT) {
+                fail(s, notARecord(s, b, pos, avail));
+                break;
+            }
+            if (avail < 5 + len) {
+                break;
+            }
+            s.records++;
+            s.recordOffset = s.offset;
+            record(s, ts, type, version, b, pos + 5, len);
+            pos += 5 + len;
+            s.offset += 5 + len;
+        }
+        return pos;
+    }
+
+    private String notARecord(Side s, byte[] b, int pos, int avail) {
+        int n = Math.min(avail, 8);
+        StringBuilder hex = new StringBuilder();
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            int c = b[pos + i] & 0xff;
+            hex.append(i == 0 ? "" : " ").append(String.format("%02x", c));
+            text.append(c >= 0x20 && c < 0x7f ? (char) c : '.');
+        }
+        if (s.records == 0 && s.offset == 0) {
+            return "not TLS: the " + s.name + " stream starts with " + hex + " (\"" + text + "\")";
+        }
+        return "not a TLS record header at " + s.name + " byte " + s.offset + " (after record " + s.records + "): " + hex;
+    }
+
+    private void record(Side s, long ts, int type, int version, byte[] b, int off, int len) {
+        switch (s.mode) {
+            case Side.PLAIN -> {
+                if (type == APPLICATION_DATA) {
+                    fail(s, "application data in the clear at " + where(s) + ": "
+                            + (handshake == null ? "the capture starts after the TLS handshake (no ClientHello)"
+                                    : "no ChangeCipherSpec before it"));
+                    return;
+                }
+                content(s, ts, type, b, off, len);
+            }
+            case Side.EARLY_PENDING -> {
+                if (type == APPLICATION_DATA) {
+                    if (s.deferred == null) {
+                        s.deferred = new ArrayDeque<>();
+                    }
+                    s.deferred.add(new Side.Deferred(ts, s.recordOffset, s.records, type, version,
+                            Arrays.copyOfRange(b, off, off + len)));
+                } else if (type != CHANGE_CIPHER_SPEC) {
+                    content(s, ts, type, b, off, len);
+                }
+            }
+            default -> protectedRecord(s, ts, type, version, b, off, len);
+        }
+    }
+
+    private void protectedRecord(Side s, long ts, int type, int version, byte[] b, int off, int len) {
+        Handshake h = s.keysOf;
+        if (type == CHANGE_CIPHER_SPEC && h.tls13()) {
+            return; // middlebox compatibility (RFC 8446 D.4): never protected
+        }
+        if (s.keyKind == Side.KEYS_EARLY) {
+            earlyRecord(s, ts, type, version, b, off, len);
+            return;
+        }
+        RecordDecrypter d = s.decrypter;
+        if (d == null) {
+            d = keysFor(s, type, version, b, off, len);
+            if (d == null) {
+                return;
+            }
+        }
+        byte[] out = scratch.out;
+        int n = d.decrypt(type, version, b, off, len, out);
+        if (n == RecordDecrypter.BAD) {
+            fail(s, "MAC failure at " + where(s) + " (" + d.describe() + ", record " + (d.seq + 1) + " under keys from "
+                    + keySource(s) + "): wrong key for client_random " + h.clientRandomHex() + ", or corrupted data");
+            return;
+        }
+        content(s, ts, d.innerType, out, d.plainOffset, n);
+    }
+
+    /** TLS 1.3 client records after a ClientHello that offered 0-RTT: early data, or (rejected / no secret) the handshake. */
+    private void earlyRecord(Side s, long ts, int type, int version, byte[] b, int off, int len) {
+        Handshake h = s.keysOf;
+        byte[] out = scratch.out;
+        if (!s.earlyLookedUp) {
+            s.earlyLookedUp = true;
+            byte[] secret = keys.secret(KeyLogLabel.CLIENT_EARLY_TRAFFIC_SECRET, h.clientRandom);
+            if (secret != null) {
+                s.early = Tls13Keys.decrypter(h.suite, h.version(), secret);
+            }
+        }
+        if (s.early != null) {
+            int n = s.early.decrypt(type, version, b, off, len, out);
+            if (n != RecordDecrypter.BAD) {
+                content(s, ts, s.early.innerType, out, s.early.plainOffset, n);
+                return;
+            }
+        }
+        RecordDecrypter hs = s.decrypter;
+        if (hs == null) {
+            hs = keysFor(s, type, version, b, off, len);
+            if (hs == null) {
+                return;
+            }
+        }
+        int n = hs.decrypt(type, version, b, off, len, out);
+        if (n != RecordDecrypter.BAD) {
+            s.keyKind = Side.KEYS_HANDSHAKE;
+            if (s.earlySkipped > 0) {
+                listener.note(s.earlySkipped + " 0-RTT early data record(s) " + s.name + " skipped: "
+                        + (s.early == null ? "the key log has no CLIENT_EARLY_TRAFFIC_SECRET for client_random "
+                                + h.clientRandomHex() : "they do not decrypt with its CLIENT_EARLY_TRAFFIC_SECRET"));
+            }
+            content(s, ts, hs.innerType, out, hs.plainOffset, n);
+            return;
+        }
+        s.earlySkipped++;
+    }
+
+    /** Looks up (or resolves) the keys of a protected direction; null after reporting a failure. */
+    private RecordDecrypter keysFor(Side s, int type, int version, byte[] b, int off, int len) {
+        Handshake h = s.keysOf;
+        if (s.keyKind == Side.KEYS_TLS12) {
+            if (!h.resolved) {
+                Tls12Keys.resolve(h, keys, server, new Tls12Keys.FirstRecord(s.client, type, version, b, off, len, scratch.out));
+                reportHandshake(h);
+            }
+            if (h.failure != null) {
+                fail(null, h.failure);
+                return null;
+            }
+            RecordDecrypter d = s.client ? h.clientDecrypter : h.serverDecrypter;
+            if (d == null) {
+                fail(s, "the keys of handshake " + (h.index + 1) + " were already used by " + s.name + " (two ChangeCipherSpecs?)");
+                return null;
+            }
+            if (s.client) {
+                h.clientDecrypter = null;
+            } else {
+                h.serverDecrypter = null;
+            }
+            s.decrypter = d;
+            return d;
+        }
+        KeyLogLabel label = s.keyKind == Side.KEYS_HANDSHAKE
+                ? (s.client ? KeyLogLabel.CLIENT_HANDSHAKE_TRAFFIC_SECRET : KeyLogLabel.SERVER_HANDSHAKE_TRAFFIC_SECRET)
+                : (s.client ? KeyLogLabel.CLIENT_TRAFFIC_SECRET_0 : KeyLogLabel.SERVER_TRAFFIC_SECRET_0);
+        byte[] secret = s.keyKind == Side.KEYS_APPLICATION && s.applicationSecret != null
+                ? s.applicationSecret : keys.secret(label, h.clientRandom);
+        if (secret == null) {
+            reportHandshake(h);
+            boolean any = false;
+            for (KeyLogLabel l : KeyLogLabel.values()) {
+                any |= keys.secret(l, h.clientRandom) != null;
+            }
+            if (any) {
+                fail(s, "the key log has no " + label + " for client_random " + h.clientRandomHex() + " (" + s.name
+                        + " cannot be decrypted)");
+            } else {
+                fail(null, "no key for client_random " + h.clientRandomHex() + " (" + TlsHandshakeInfo.versionName(h.version())
+                        + " needs the key log's traffic secrets; " + keys.describeKeyLog() + ")");
+            }
+            return null;
+        }
+        if (s.keyKind == Side.KEYS_APPLICATION) {
+            s.applicationSecret = secret;
+        }
+        s.decrypter = Tls13Keys.decrypter(h.suite, h.version(), secret);
+        return s.decrypter;
+    }
+
+    private String keySource(Side s) {
+        Handshake h = s.keysOf;
+        if (s.keyKind == Side.KEYS_TLS12) {
+            return h.keySource;
+        }
+        return "the key log (" + (s.keyKind == Side.KEYS_HANDSHAKE ? (s.client ? "CLIENT" : "SERVER") + "_HANDSHAKE_TRAFFIC_SECRET"
+                : (s.client ? "CLIENT" : "SERVER") + "_TRAFFIC_SECRET_0" + (s.keyGeneration > 0 ? " + " + s.keyGeneration
+                        + " KeyUpdate(s)" : "")) + ")";
+    }
+
+    private static String where(Side s) {
+        return s.name + " record " + s.records + " (byte " + s.recordOffset + ")";
+    }
+
+    // ---- content ----
+
+    private void content(Side s, long ts, int type, byte[] b, int off, int len) {
+        switch (type) {
+            case APPLICATION_DATA -> {
+                if (len > 0) {
+                    s.plaintextRecords++;
+                    s.plaintextBytes += len;
+                    ByteBuf view = scratch.view;
+                    if (b != scratch.out) { // never for decrypted data; kept for safety
+                        view = Unpooled.wrappedBuffer(b, off, len);
+                        off = 0;
+                    }
+                    view.setIndex(off, off + len);
+                    listener.plaintext(s.client, ts, view);
+                }
+            }
+            case HANDSHAKE -> handshakeBytes(s, ts, b, off, len);
+            case ALERT -> alert(s, b, off, len);
+            case CHANGE_CIPHER_SPEC -> changeCipherSpec(s);
+            default -> { } // heartbeat
+        }
+    }
+
+    private void alert(Side s, byte[] b, int off, int len) {
+        for (int i = 0; i + 1 < len; i += 2) {
+            int level = b[off + i] & 0xff;
+            int description = b[off + i + 1] & 0xff;
+            if (description != 0) { // close_notify is the normal end
+                listener.note(s.name + " alert: " + (level == 2 ? "fatal" : "warning") + " " + Alerts.name(description)
+                        + " (" + description + ")");
+            }
+        }
+    }
+
+    private void changeCipherSpec(Side s) {
+        Handshake h = handshake;
+        if (h != null && (h.tls13() || (h.serverHello == null && s.client))) {
+            return; // TLS 1.3 middlebox compatibility, also before the ServerHello
+        }
+        if (h == null || h.serverHello == null) {
+            fail(null, "ChangeCipherSpec at " + where(s) + " without a ServerHello: the capture misses the handshake");
+            return;
+        }
+        s.protect(h, Side.KEYS_TLS12);
+    }
+
+    // ---- handshake messages ----
+
+    private void handshakeBytes(Side s, long ts, byte[] b, int off, int len) {
+        s.hsAppend(b, off, len);
+        int p = 0;
+        while (!s.dead && s.hsLength - p >= 4) {
+            int mlen = ((s.hs[p + 1] & 0xff) << 16) | ((s.hs[p + 2] & 0xff) << 8) | (s.hs[p + 3] & 0xff);
+            if (mlen > MAX_HANDSHAKE_MESSAGE) {
+                fail(s, "handshake message of " + mlen + " bytes (type " + (s.hs[p] & 0xff) + ") at " + where(s)
+                        + ": more than " + MAX_HANDSHAKE_MESSAGE + ", not TLS?");
+                return;
+            }
+            if (s.hsLength - p < 4 + mlen) {
+                break;
+            }
+            int type = s.hs[p] & 0xff;
+            try {
+                handshakeMessage(s, type, s.hs, p, 4 + mlen);
+            } catch (ByteReader.MalformedException | ClientHelloParser.MalformedClientHelloException e) {
+                fail(null, "malformed " + HandshakeTypes.name(type) + " at " + where(s) + ": " + e.getMessage());
+                return;
+            }
+            p += 4 + mlen;
+        }
+        if (!s.dead) {
+            s.hsConsume(p);
+        }
+    }
+
+    private void handshakeMessage(Side s, int type, byte[] b, int off, int len) throws ByteReader.MalformedException {
+        int body = off + 4;
+        int blen = len - 4;
+        if (s.client && type == HandshakeTypes.CLIENT_HELLO) {
+            clientHello(s, b, off, len);
+            return;
+        }
+        Handshake h = handshake;
+        if (h == null) {
+            if (type != HandshakeTypes.HELLO_REQUEST) {
+                fail(null, HandshakeTypes.name(type) + " at " + where(s) + " before any ClientHello: the capture starts in the "
+                        + "middle of the handshake");
+            }
+            return;
+        }
+        if (type != HandshakeTypes.HELLO_REQUEST) {
+            h.transcript(b, off, len);
+        }
+        boolean tls13 = h.tls13();
+        switch (type) {
+            case HandshakeTypes.SERVER_HELLO -> {
+                if (!s.client) {
+                    serverHello(s, h, b, body, blen);
+                }
+            }
+            case HandshakeTypes.CERTIFICATE -> {
+                if (!s.client && !tls13 && h.certificate == null) {
+                    ByteReader r = new ByteReader(b, body, body + blen);
+                    ByteReader list = r.sub(r.u24("certificate_list length"), "certificate_list");
+                    if (list.remaining() > 0) {
+                        h.certificate = list.bytes(list.u24("certificate length"), "certificate");
+                    }
+                }
+            }
+            case HandshakeTypes.CLIENT_KEY_EXCHANGE -> {
+                if (s.client && !tls13) {
+                    h.clientKeyExchange(Arrays.copyOfRange(b, body, body + blen));
+                }
+            }
+            case HandshakeTypes.NEW_SESSION_TICKET -> {
+                if (!s.client && !tls13) {
+                    ByteReader r = new ByteReader(b, body, body + blen);
+                    r.skip(4, "ticket_lifetime_hint");
+                    byte[] ticket = r.bytes(r.u16("ticket length"), "ticket");
+                    h.ticketsIssued.add(ticket);
+                    if (h.masterSecret != null) {
+                        keys.sessions().putTicket(ticket, new SessionCache.Session(h.masterSecret, h.version(),
+                                h.serverHello.cipherSuite(), h.keySource));
+                    }
+                }
+            }
+            case HandshakeTypes.ENCRYPTED_EXTENSIONS -> {
+                if (!s.client && tls13) {
+                    ByteReader r = new ByteReader(b, body, body + blen);
+                    ByteReader ext = r.sub(r.u16("extensions length"), "extensions");
+                    while (ext.remaining() > 0) {
+                        int et = ext.u16("extension type");
+                        ByteReader e = ext.sub(ext.u16("extension length"), "extension " + et);
+                        if (et == ServerHello.EXT_ALPN) {
+                            h.alpn = ServerHello.alpn(e);
+                        }
+                    }
+                    reportHandshake(h);
+                }
+            }
+            case HandshakeTypes.END_OF_EARLY_DATA -> {
+                if (s.client && s.keyKind == Side.KEYS_EARLY) {
+                    s.keyKind = Side.KEYS_HANDSHAKE;
+                    s.decrypter = null;
+                }
+            }
+            case HandshakeTypes.FINISHED -> {
+                if (tls13 && s.mode == Side.PROTECTED && s.keyKind != Side.KEYS_APPLICATION) {
+                    s.keyKind = Side.KEYS_APPLICATION;
+                    s.decrypter = null;
+                    s.applicationSecret = null;
+                }
+            }
+            case HandshakeTypes.KEY_UPDATE -> {
+                if (tls13 && s.keyKind == Side.KEYS_APPLICATION && s.applicationSecret != null) {
+                    s.applicationSecret = Tls13Keys.nextApplicationSecret(h.suite, s.applicationSecret);
+                    s.keyGeneration++;
+                    s.decrypter = Tls13Keys.decrypter(h.suite, h.version(), s.applicationSecret);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private void clientHello(Side s, byte[] b, int off, int len) {
+        ClientHello ch = ClientHelloParser.parse(Unpooled.wrappedBuffer(b, off + 4, len - 4));
+        Handshake h = handshake;
+        if (h != null && h.helloRetry && h.serverHello == null && Arrays.equals(h.clientRandom, ch.random())) {
+            h.clientHello(ch); // the second ClientHello after a HelloRetryRequest
+            h.earlyDataOffered = false;
+        } else {
+            h = new Handshake(handshakes++);
+            h.clientHello(ch);
+            handshake = h;
+        }
+        h.transcript(b, off, len);
+        if (h.earlyDataOffered && s.mode == Side.PLAIN) {
+            s.mode = Side.EARLY_PENDING;
+        }
+    }
+
+    private void sslV2ClientHello(Side s, byte[] b, int off, int len) {
+        SslV2ClientHello ch;
+        try {
+            ch = SslV2ClientHello.parse(b, off, len);
+        } catch (ByteReader.MalformedException e) {
+            fail(null, "malformed SSLv2-format ClientHello at " + where(s) + ": " + e.getMessage());
+            return;
+        }
+        Handshake h = new Handshake(handshakes++);
+        h.clientHello(ch);
+        h.transcript(b, off, len);
+        handshake = h;
+    }
+
+    private void serverHello(Side s, Handshake h, byte[] b, int off, int len) throws ByteReader.MalformedException {
+        ServerHello sh = ServerHello.parse(b, off, len);
+        if (sh.helloRetryRequest()) {
+            h.helloRetry = true;
+            h.earlyDataOffered = false;
+            dropEarly("the server answered with a HelloRetryRequest");
+            return;
+        }
+        h.serverHello = sh;
+        h.alpn = sh.alpn();
+        if (!sh.tls13()) {
+            dropEarly("the server chose " + TlsHandshakeInfo.versionName(sh.version()));
+            return;
+        }
+        h.dropTranscript();
+        CipherSuite suite = CipherSuite.byCode(sh.cipherSuite());
+        if (suite == null || suite.keyExchange() != CipherSuite.KeyExchange.TLS13) {
+            reportHandshake(h);
+            fail(null, "cipher suite " + CipherSuite.nameOf(sh.cipherSuite()) + " is not supported for "
+                    + TlsHandshakeInfo.versionName(sh.version()));
+            return;
+        }
+        h.suite = suite;
+        h.resumption = sh.preSharedKey() ? "PSK" : null;
+        s.protect(h, Side.KEYS_HANDSHAKE);
+        ArrayDeque<Side.Deferred> waiting = client.deferred;
+        client.deferred = null;
+        if (!client.dead) {
+            client.protect(h, h.earlyDataOffered ? Side.KEYS_EARLY : Side.KEYS_HANDSHAKE);
+        }
+        if (waiting != null) {
+            long records = client.records;
+            long offset = client.recordOffset;
+            for (Side.Deferred d : waiting) {
+                if (client.dead) {
+                    break;
+                }
+                client.records = d.number();
+                client.recordOffset = d.offset();
+                record(client, d.timestampMicros(), d.type(), d.version(), d.fragment(), 0, d.fragment().length);
+            }
+            client.records = records;
+            client.recordOffset = offset;
+        }
+    }
+
+    /** 0-RTT records held for a ServerHello that does not accept them. */
+    private void dropEarly(String why) {
+        if (client.mode == Side.EARLY_PENDING) {
+            client.mode = Side.PLAIN;
+            if (client.deferred != null && !client.deferred.isEmpty()) {
+                listener.note(client.deferred.size() + " 0-RTT record(s) skipped: " + why);
+            }
+            client.deferred = null;
+        }
+    }
+
+    private void reportHandshake(Handshake h) {
+        if (!h.infoReported && h.serverHello != null) {
+            h.infoReported = true;
+            listener.handshake(h.info());
+        }
+    }
+
+    // ---- failures ----
+
+    /** Stops decrypting {@code s} (null: both directions), reporting {@code reason} once per connection. */
+    private void fail(Side s, String reason) {
+        if (s == null) {
+            if (client.dead && serverSide.dead) {
+                return;
+            }
+            client.kill();
+            serverSide.kill();
+        } else {
+            if (s.dead) {
+                return;
+            }
+            s.kill();
+        }
+        if (!failureReported) {
+            failureReported = true;
+            listener.failed(reason);
+        } else {
+            listener.note(reason);
+        }
+    }
+}
