@@ -25,7 +25,8 @@ import java.util.List;
 final class Tls12Keys {
     private Tls12Keys() {}
 
-    private record Candidate(byte[] masterSecret, String source) {}
+    /** A possible master secret; {@code resumption} as in {@link TlsHandshakeInfo#resumption()}. */
+    private record Candidate(byte[] masterSecret, String source, String resumption) {}
 
     /** The record that needs the keys: it picks among several candidates. */
     record FirstRecord(boolean fromClient, int type, int version, byte[] rec, int off, int len, byte[] scratch) {}
@@ -51,36 +52,35 @@ final class Tls12Keys {
         List<Candidate> candidates = new ArrayList<>();
         byte[] logged = keys.secret(KeyLogLabel.CLIENT_RANDOM, h.clientRandom);
         if (logged != null) {
-            candidates.add(new Candidate(logged, "key log (CLIENT_RANDOM)"));
-            if (abbreviated) {
-                h.resumption = resumedById(h) ? "session ID" : "session ticket";
-            }
+            String how = !abbreviated ? null
+                    : h.clientTicket != null && h.clientTicket.length > 0 ? "session ticket" : "session ID";
+            candidates.add(new Candidate(logged, "key log (CLIENT_RANDOM)", how));
         } else if (abbreviated) {
-            SessionCache.Session s = null;
-            if (resumedById(h)) {
-                s = keys.sessions().byId(sh.sessionId());
-                h.resumption = "session ID";
+            // a ticket the client offered wins (servers echo the client's session ID when they accept
+            // it); when ticket and session ID name different sessions, the first record decides
+            SessionCache.Session byTicket = h.clientTicket != null && h.clientTicket.length > 0
+                    ? keys.sessions().byTicket(h.clientTicket) : null;
+            SessionCache.Session byId = resumedById(h) ? keys.sessions().byId(sh.sessionId()) : null;
+            if (byTicket != null) {
+                candidates.add(new Candidate(byTicket.masterSecret(), "session cache (session ticket, from "
+                        + byTicket.keySource() + ")", "session ticket"));
             }
-            if (s == null && h.clientTicket != null && h.clientTicket.length > 0) {
-                s = keys.sessions().byTicket(h.clientTicket);
-                h.resumption = "session ticket";
+            if (byId != null && (byTicket == null || !Arrays.equals(byId.masterSecret(), byTicket.masterSecret()))) {
+                candidates.add(new Candidate(byId.masterSecret(), "session cache (session ID, from " + byId.keySource() + ")",
+                        "session ID"));
             }
-            if (s != null) {
-                candidates.add(new Candidate(s.masterSecret(), "session cache (" + h.resumption + ", from " + s.keySource() + ")"));
-            } else {
-                byte[] ms = keys.masterForSessionId(sh.sessionId());
-                if (ms != null) {
-                    h.resumption = "session ID";
-                    candidates.add(new Candidate(ms, "key log (RSA Session-ID)"));
-                } else {
-                    String what = h.clientTicket != null && h.clientTicket.length > 0 && !resumedById(h)
-                            ? "session ticket " + Bytes.shortHex(h.clientTicket, 8)
-                            : "session ID " + Bytes.hex(sh.sessionId());
-                    h.failure = "abbreviated handshake resuming a session (" + what
-                            + ") not seen earlier in the capture, and no key for client_random " + cr + " ("
-                            + keys.describeKeyLog() + ")";
-                    return;
-                }
+            byte[] loggedForId = keys.masterForSessionId(sh.sessionId());
+            if (candidates.isEmpty() && loggedForId != null) {
+                candidates.add(new Candidate(loggedForId, "key log (RSA Session-ID)", "session ID"));
+            }
+            if (candidates.isEmpty()) {
+                boolean ticket = h.clientTicket != null && h.clientTicket.length > 0;
+                h.resumption = ticket ? "session ticket" : "session ID";
+                String what = ticket ? "session ticket " + Bytes.shortHex(h.clientTicket, 8) : "session ID " + Bytes.hex(sh.sessionId());
+                h.failure = "abbreviated handshake resuming a session (" + what
+                        + ") not seen earlier in the capture, and no key for client_random " + cr + " ("
+                        + keys.describeKeyLog() + ")";
+                return;
             }
         } else {
             List<byte[]> premasters = new ArrayList<>();
@@ -96,7 +96,7 @@ final class Tls12Keys {
                     ? sessionHash(version, suite.prfHash(), h.transcriptToClientKeyExchange) : null;
             for (int i = 0; i < premasters.size(); i++) {
                 candidates.add(new Candidate(Prf.masterSecret(version, suite.prfHash(), premasters.get(i), h.clientRandom,
-                        sh.random(), sessionHash), sources.get(i)));
+                        sh.random(), sessionHash), sources.get(i), null));
             }
         }
         boolean etm = h.etmOffered && sh.encryptThenMac() && suite.bulk().mode == CipherSuite.Mode.CBC;
@@ -123,6 +123,7 @@ final class Tls12Keys {
             }
         }
         h.masterSecret = chosen.masterSecret;
+        h.resumption = chosen.resumption;
         h.keySource = chosen.source;
         h.clientDecrypter = decrypters[0];
         h.serverDecrypter = decrypters[1];

@@ -324,7 +324,7 @@ public final class TlsStreamDecryptor {
             s.decrypter = d;
             return d;
         }
-        KeyLogLabel label = s.keyKind == Side.KEYS_HANDSHAKE
+        KeyLogLabel label = s.keyKind != Side.KEYS_APPLICATION // handshake keys, also tried for 0-RTT
                 ? (s.client ? KeyLogLabel.CLIENT_HANDSHAKE_TRAFFIC_SECRET : KeyLogLabel.SERVER_HANDSHAKE_TRAFFIC_SECRET)
                 : (s.client ? KeyLogLabel.CLIENT_TRAFFIC_SECRET_0 : KeyLogLabel.SERVER_TRAFFIC_SECRET_0);
         byte[] secret = s.keyKind == Side.KEYS_APPLICATION && s.applicationSecret != null
@@ -356,9 +356,9 @@ public final class TlsStreamDecryptor {
         if (s.keyKind == Side.KEYS_TLS12) {
             return h.keySource;
         }
-        return "the key log (" + (s.keyKind == Side.KEYS_HANDSHAKE ? (s.client ? "CLIENT" : "SERVER") + "_HANDSHAKE_TRAFFIC_SECRET"
-                : (s.client ? "CLIENT" : "SERVER") + "_TRAFFIC_SECRET_0" + (s.keyGeneration > 0 ? " + " + s.keyGeneration
-                        + " KeyUpdate(s)" : "")) + ")";
+        String who = s.client ? "CLIENT" : "SERVER";
+        return "the key log (" + (s.keyKind != Side.KEYS_APPLICATION ? who + "_HANDSHAKE_TRAFFIC_SECRET"
+                : who + "_TRAFFIC_SECRET_0" + (s.keyGeneration > 0 ? " + " + s.keyGeneration + " KeyUpdate(s)" : "")) + ")";
     }
 
     private static String where(Side s) {
