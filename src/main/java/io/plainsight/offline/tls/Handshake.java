@@ -103,7 +103,11 @@ final class Handshake {
     TlsHandshakeInfo info() {
         int suiteCode = serverHello == null ? 0 : serverHello.cipherSuite();
         int v = version();
+        CipherSuite cs = CipherSuite.byCode(suiteCode);
+        boolean etm = serverHello != null && !tls13() && etmOffered && serverHello.encryptThenMac()
+                && cs != null && cs.bulk().mode == CipherSuite.Mode.CBC;
+        boolean ems = serverHello != null && !tls13() && emsOffered && serverHello.extendedMasterSecret();
         return new TlsHandshakeInfo(TlsHandshakeInfo.versionName(v), v, CipherSuite.nameOf(suiteCode), suiteCode, sni,
-                alpn, resumption, index > 0, clientRandomHex());
+                alpn, resumption, index > 0, clientRandomHex(), etm, ems);
     }
 }

@@ -14,7 +14,10 @@ enum KeyLogLabel {
     CLIENT_TRAFFIC_SECRET_0(32, 48),
     SERVER_TRAFFIC_SECRET_0(32, 48),
     EARLY_EXPORTER_SECRET(32, 48),
-    EXPORTER_SECRET(32, 48);
+    EXPORTER_SECRET(32, 48),
+    /** OpenSSL 3.0 logs these on a KeyUpdate; not needed, the decryptor derives the next secret itself. */
+    CLIENT_TRAFFIC_SECRET_N(32, 48),
+    SERVER_TRAFFIC_SECRET_N(32, 48);
 
     final int minLength;
     final int maxLength;

@@ -13,6 +13,8 @@ package io.plainsight.offline.tls;
  *     "session ticket" or "PSK" (TLS 1.3)
  * @param renegotiation true for every handshake after the connection's first one
  * @param clientRandom the ClientHello's random in hex (what key logs are keyed by)
+ * @param encryptThenMac RFC 7366 encrypt-then-MAC is in use (CBC suites only)
+ * @param extendedMasterSecret the RFC 7627 extended master secret was negotiated
  */
 public record TlsHandshakeInfo(
         String version,
@@ -23,7 +25,9 @@ public record TlsHandshakeInfo(
         String alpn,
         String resumption,
         boolean renegotiation,
-        String clientRandom) {
+        String clientRandom,
+        boolean encryptThenMac,
+        boolean extendedMasterSecret) {
 
     /** "TLS 1.2", "SSL 3.0", "TLS 1.3 (draft 20)", or "unknown version (0x....)". */
     public static String versionName(int code) {

@@ -338,6 +338,10 @@ public final class TlsStreamDecryptor {
             if (any) {
                 fail(s, "the key log has no " + label + " for client_random " + h.clientRandomHex() + " (" + s.name
                         + " cannot be decrypted)");
+            } else if (!keys.rsaKeys().isEmpty()) {
+                fail(null, "forward-secret key exchange (" + TlsHandshakeInfo.versionName(h.version()) + ") and only an RSA "
+                        + "key given: it needs the key log's traffic secrets for client_random " + h.clientRandomHex() + " ("
+                        + keys.describeKeyLog() + ")");
             } else {
                 fail(null, "no key for client_random " + h.clientRandomHex() + " (" + TlsHandshakeInfo.versionName(h.version())
                         + " needs the key log's traffic secrets; " + keys.describeKeyLog() + ")");
@@ -402,8 +406,8 @@ public final class TlsStreamDecryptor {
 
     private void changeCipherSpec(Side s) {
         Handshake h = handshake;
-        if (h != null && (h.tls13() || (h.serverHello == null && s.client))) {
-            return; // TLS 1.3 middlebox compatibility, also before the ServerHello
+        if (h != null && (h.tls13() || h.helloRetry || (h.serverHello == null && s.client))) {
+            return; // TLS 1.3 middlebox compatibility: before the ServerHello, after a HelloRetryRequest
         }
         if (h == null || h.serverHello == null) {
             fail(null, "ChangeCipherSpec at " + where(s) + " without a ServerHello: the capture misses the handshake");

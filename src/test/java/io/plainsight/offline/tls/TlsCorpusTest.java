@@ -76,7 +76,24 @@ class TlsCorpusTest {
                 c("challenge01_ooo_stream", "challenge01_ooo_stream",
                         atStart(keyLog("expected/challenge01_ooo_stream.dsb-extracted.keys"))),
                 c("tls12-aes128ccm", "tls12-aes128ccm", atStart((f, k) -> k.addPsk(HexFormat.of().parseHex(PSK)))),
-                c("tls12-aes256gcm", "tls12-aes256gcm", atStart((f, k) -> k.addPsk(HexFormat.of().parseHex(PSK)))));
+                c("tls12-aes256gcm", "tls12-aes256gcm", atStart((f, k) -> k.addPsk(HexFormat.of().parseHex(PSK)))),
+                // fresh captures (fresh/README.md): tshark had the server's RSA key and the client's key log
+                fresh("curl-tls12-rsa"), fresh("curl-tls12-ecdhe"), fresh("curl-tls13"), fresh("sclient-suites"));
+    }
+
+    static Arguments fresh(String name) {
+        return c(name, name, atStart((f, k) -> {
+            k.addRsaKeyFile(freshKey(), null, null);
+            keyLog("fresh/" + name + ".keys").before(0, k);
+        }));
+    }
+
+    static Path freshKey() {
+        try {
+            return Path.of(TlsCorpusTest.class.getResource("/offline/tls/fresh/server-rsa.key").toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static final String PSK = "ca19e028a8a372ad2d325f950fcaceed";
