@@ -9,6 +9,7 @@ final class HandshakeTypes {
     static final int END_OF_EARLY_DATA = 5;
     static final int ENCRYPTED_EXTENSIONS = 8;
     static final int CERTIFICATE = 11;
+    static final int SERVER_HELLO_DONE = 14;
     static final int CLIENT_KEY_EXCHANGE = 16;
     static final int FINISHED = 20;
     static final int KEY_UPDATE = 24;
@@ -26,7 +27,7 @@ final class HandshakeTypes {
             case CERTIFICATE -> "Certificate";
             case 12 -> "ServerKeyExchange";
             case 13 -> "CertificateRequest";
-            case 14 -> "ServerHelloDone";
+            case SERVER_HELLO_DONE -> "ServerHelloDone";
             case 15 -> "CertificateVerify";
             case CLIENT_KEY_EXCHANGE -> "ClientKeyExchange";
             case FINISHED -> "Finished";

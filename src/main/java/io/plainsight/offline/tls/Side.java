@@ -10,8 +10,14 @@ import java.util.ArrayDeque;
 final class Side {
     /** Records are in the clear (before ChangeCipherSpec / the TLS 1.3 ServerHello). */
     static final int PLAIN = 0;
-    /** Client only: a TLS 1.3 ClientHello offered 0-RTT and no ServerHello is known yet: protected records wait. */
-    static final int EARLY_PENDING = 1;
+    /**
+     * Client only: after the first ClientHello, until the ServerHello (or HelloRetryRequest): records
+     * wait, since only the server's choice says what they are (TLS 1.3 0-RTT data and compatibility
+     * ChangeCipherSpec, or a TLS 1.2 ChangeCipherSpec and Finished seen early by the capture).
+     */
+    static final int AWAITING_SERVER_HELLO = 1;
+    /** Most bytes kept while {@link #AWAITING_SERVER_HELLO}. */
+    static final int MAX_DEFERRED = 1 << 20;
     /** Records are protected with {@link #keyKind} keys of {@link #keysOf}. */
     static final int PROTECTED = 2;
 
@@ -53,6 +59,7 @@ final class Side {
     boolean earlyLookedUp;
     int earlySkipped;
     ArrayDeque<Deferred> deferred;
+    long deferredBytes;
 
     // handshake message reassembly
     byte[] hs;
@@ -61,7 +68,7 @@ final class Side {
     long plaintextRecords;
     long plaintextBytes;
 
-    /** A protected record kept until keys can be chosen (0-RTT data seen before the ServerHello). */
+    /** A client record kept until the ServerHello says what it is. */
     record Deferred(long timestampMicros, long offset, long number, int type, int version, byte[] fragment) {}
 
     Side(boolean client) {

@@ -139,7 +139,8 @@ public final class TlsStreamDecryptor {
                 continue;
             }
             if (s.deferred != null && !s.deferred.isEmpty()) {
-                listener.note(s.deferred.size() + " 0-RTT record(s) " + s.name + " were not decrypted: no ServerHello followed");
+                listener.note(s.deferred.size() + " " + s.name + " record(s) after the ClientHello were not decrypted: no "
+                        + "ServerHello followed");
             }
             if (s.buffered() > 0) {
                 listener.note("the connection ended inside a " + s.name + " record: " + s.buffered()
@@ -219,16 +220,18 @@ public final class TlsStreamDecryptor {
                 }
                 content(s, ts, type, b, off, len);
             }
-            case Side.EARLY_PENDING -> {
-                if (type == APPLICATION_DATA) {
-                    if (s.deferred == null) {
-                        s.deferred = new ArrayDeque<>();
-                    }
-                    s.deferred.add(new Side.Deferred(ts, s.recordOffset, s.records, type, version,
-                            Arrays.copyOfRange(b, off, off + len)));
-                } else if (type != CHANGE_CIPHER_SPEC) {
-                    content(s, ts, type, b, off, len);
+            case Side.AWAITING_SERVER_HELLO -> {
+                if (s.deferred == null) {
+                    s.deferred = new ArrayDeque<>();
                 }
+                s.deferredBytes += len;
+                if (s.deferredBytes > Side.MAX_DEFERRED) {
+                    fail(s, "the client sent more than " + Side.MAX_DEFERRED + " bytes after its ClientHello without a "
+                            + "ServerHello: not TLS, or the server side is missing");
+                    return;
+                }
+                s.deferred.add(new Side.Deferred(ts, s.recordOffset, s.records, type, version,
+                        Arrays.copyOfRange(b, off, off + len)));
             }
             default -> protectedRecord(s, ts, type, version, b, off, len);
         }
@@ -406,14 +409,17 @@ public final class TlsStreamDecryptor {
 
     private void changeCipherSpec(Side s) {
         Handshake h = handshake;
-        if (h != null && (h.tls13() || h.helloRetry || (h.serverHello == null && s.client))) {
-            return; // TLS 1.3 middlebox compatibility: before the ServerHello, after a HelloRetryRequest
+        if (h != null && (h.tls13() || h.helloRetry)) {
+            return; // TLS 1.3 middlebox compatibility (RFC 8446 D.4)
         }
         if (h == null || h.serverHello == null) {
             fail(null, "ChangeCipherSpec at " + where(s) + " without a ServerHello: the capture misses the handshake");
             return;
         }
         s.protect(h, Side.KEYS_TLS12);
+        if (!s.client) {
+            replayClient(null, "the server chose " + TlsHandshakeInfo.versionName(h.version()));
+        }
     }
 
     // ---- handshake messages ----
@@ -510,6 +516,11 @@ public final class TlsStreamDecryptor {
                     reportHandshake(h);
                 }
             }
+            case HandshakeTypes.SERVER_HELLO_DONE -> {
+                if (!s.client && !tls13) {
+                    replayClient(null, "the server chose " + TlsHandshakeInfo.versionName(h.version()));
+                }
+            }
             case HandshakeTypes.END_OF_EARLY_DATA -> {
                 if (s.client && s.keyKind == Side.KEYS_EARLY) {
                     s.keyKind = Side.KEYS_HANDSHAKE;
@@ -546,8 +557,8 @@ public final class TlsStreamDecryptor {
             handshake = h;
         }
         h.transcript(b, off, len);
-        if (h.earlyDataOffered && s.mode == Side.PLAIN) {
-            s.mode = Side.EARLY_PENDING;
+        if (s.mode == Side.PLAIN) {
+            s.mode = Side.AWAITING_SERVER_HELLO;
         }
     }
 
@@ -570,13 +581,15 @@ public final class TlsStreamDecryptor {
         if (sh.helloRetryRequest()) {
             h.helloRetry = true;
             h.earlyDataOffered = false;
-            dropEarly("the server answered with a HelloRetryRequest");
+            replayClient(null, "the server answered with a HelloRetryRequest");
             return;
         }
         h.serverHello = sh;
         h.alpn = sh.alpn();
         if (!sh.tls13()) {
-            dropEarly("the server chose " + TlsHandshakeInfo.versionName(sh.version()));
+            // client records seen early wait for the end of the server's flight (ServerHelloDone, or the
+            // ChangeCipherSpec of an abbreviated handshake), so that its Certificate and the
+            // transcript come first
             return;
         }
         h.dropTranscript();
@@ -590,35 +603,50 @@ public final class TlsStreamDecryptor {
         h.suite = suite;
         h.resumption = sh.preSharedKey() ? "PSK" : null;
         s.protect(h, Side.KEYS_HANDSHAKE);
-        ArrayDeque<Side.Deferred> waiting = client.deferred;
-        client.deferred = null;
-        if (!client.dead) {
-            client.protect(h, h.earlyDataOffered ? Side.KEYS_EARLY : Side.KEYS_HANDSHAKE);
-        }
-        if (waiting != null) {
-            long records = client.records;
-            long offset = client.recordOffset;
-            for (Side.Deferred d : waiting) {
-                if (client.dead) {
-                    break;
-                }
-                client.records = d.number();
-                client.recordOffset = d.offset();
-                record(client, d.timestampMicros(), d.type(), d.version(), d.fragment(), 0, d.fragment().length);
-            }
-            client.records = records;
-            client.recordOffset = offset;
-        }
+        replayClient(h, null);
     }
 
-    /** 0-RTT records held for a ServerHello that does not accept them. */
-    private void dropEarly(String why) {
-        if (client.mode == Side.EARLY_PENDING) {
-            client.mode = Side.PLAIN;
-            if (client.deferred != null && !client.deferred.isEmpty()) {
-                listener.note(client.deferred.size() + " 0-RTT record(s) skipped: " + why);
+    /**
+     * The ServerHello (or HelloRetryRequest) is known: the client's waiting records are processed
+     * now. {@code tls13} non-null protects the client side with its handshake's keys (0-RTT first
+     * when offered); else the client side is in the clear again, and 0-RTT records are dropped
+     * with a note saying {@code whyNoEarlyData}.
+     */
+    private void replayClient(Handshake tls13, String whyNoEarlyData) {
+        Side c = client;
+        if (c.dead || c.mode != Side.AWAITING_SERVER_HELLO) {
+            return;
+        }
+        ArrayDeque<Side.Deferred> waiting = c.deferred;
+        c.deferred = null;
+        c.deferredBytes = 0;
+        if (tls13 != null) {
+            c.protect(tls13, tls13.earlyDataOffered ? Side.KEYS_EARLY : Side.KEYS_HANDSHAKE);
+        } else {
+            c.mode = Side.PLAIN;
+        }
+        if (waiting == null) {
+            return;
+        }
+        long records = c.records;
+        long offset = c.recordOffset;
+        int dropped = 0;
+        for (Side.Deferred d : waiting) {
+            if (c.dead) {
+                break;
             }
-            client.deferred = null;
+            if (tls13 == null && d.type() == APPLICATION_DATA && c.mode == Side.PLAIN) {
+                dropped++; // 0-RTT data the server did not take
+                continue;
+            }
+            c.records = d.number();
+            c.recordOffset = d.offset();
+            record(c, d.timestampMicros(), d.type(), d.version(), d.fragment(), 0, d.fragment().length);
+        }
+        c.records = records;
+        c.recordOffset = offset;
+        if (dropped > 0) {
+            listener.note(dropped + " 0-RTT record(s) skipped: " + whyNoEarlyData);
         }
     }
 

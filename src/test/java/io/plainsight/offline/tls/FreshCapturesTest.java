@@ -108,4 +108,20 @@ class FreshCapturesTest {
         assertThat(r.get(1).handshakes).singleElement().extracting(TlsHandshakeInfo::resumption).isEqualTo("PSK");
         assertThat(Set.copyOf(r.get(0).notes)).isEmpty();
     }
+
+    @Test
+    void clientBytesCapturedBeforeTheServerHello() throws IOException {
+        // the whole client side first (as a capture that misorders directions might give it), then the
+        // server side: the client's records wait for the server's flight, the extended master secret's
+        // transcript keeps the protocol order, and the certificate is there when the RSA key is chosen
+        StreamsTsv expected = StreamsTsv.load("curl-tls12-rsa");
+        java.util.List<Segments.Chunk> chunks = Streams.stream("curl-tls12-rsa", 0);
+        java.util.List<Segments.Chunk> reordered = new java.util.ArrayList<>(chunks.subList(0, 1));
+        chunks.stream().skip(1).filter(Segments.Chunk::fromClient).forEach(reordered::add);
+        chunks.stream().skip(1).filter(c -> !c.fromClient()).forEach(reordered::add);
+        assertThat(reordered.get(1).fromClient()).isTrue();
+        Recorder r = Streams.feed(reordered, Streams.keys(k -> k.addRsaKeyFile(TlsCorpusTest.freshKey(), null, null)), null);
+        assertStream(expected, java.util.Map.of(0, r), 0);
+        assertThat(r.handshakes.get(0).extendedMasterSecret()).isTrue();
+    }
 }
