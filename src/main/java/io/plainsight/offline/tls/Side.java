@@ -1,6 +1,5 @@
 package io.plainsight.offline.tls;
 
-import io.netty.buffer.ByteBuf;
 import java.util.ArrayDeque;
 
 /**
@@ -80,47 +79,54 @@ final class Side {
         return end - start;
     }
 
-    /** Appends the readable bytes of {@code in} to the framing buffer. */
-    void append(ByteBuf in) {
-        int n = in.readableBytes();
+    /**
+     * Bytes still missing from the record that starts the framing buffer (at least 1): first its
+     * header, then its body. Only meaningful while {@link #buffered()} is not 0.
+     */
+    int missing() {
+        int have = end - start;
+        if (have < 5) {
+            return 5 - have; // an SSLv2 hello is longer than 5 bytes too
+        }
+        int length = records == 0 && client && (buf[start] & 0x80) != 0
+                ? 2 + (((buf[start] & 0x7f) << 8) | (buf[start + 1] & 0xff))
+                : 5 + (((buf[start + 3] & 0xff) << 8) | (buf[start + 4] & 0xff));
+        return Math.max(1, length - have);
+    }
+
+    /** Appends {@code b[off, off+n)} to the framing buffer (which holds at most one record). */
+    void add(byte[] b, int off, int n) {
         if (buf == null) {
-            buf = new byte[Math.max(4096, n)];
+            buf = new byte[Math.max(1024, n)];
         } else if (buf.length - end < n) {
             int used = end - start;
-            if (start > 0 && buf.length - used >= n && used < buf.length / 2) {
-                System.arraycopy(buf, start, buf, 0, used);
-            } else {
-                byte[] bigger = new byte[Math.max(buf.length * 2, used + n)];
+            if (buf.length < used + n) {
+                byte[] bigger = new byte[Math.max(Math.min(buf.length * 2, TlsStreamDecryptor.MAX_FRAGMENT + 5), used + n)];
                 System.arraycopy(buf, start, bigger, 0, used);
                 buf = bigger;
+            } else {
+                System.arraycopy(buf, start, buf, 0, used);
             }
             start = 0;
             end = used;
         }
-        in.getBytes(in.readerIndex(), buf, end, n);
+        System.arraycopy(b, off, buf, end, n);
         end += n;
     }
 
     /** Keeps {@code b[from, to)} (the start of an incomplete record) for the next call. */
     void keep(byte[] b, int from, int to) {
-        int n = to - from;
-        if (buf == null || buf.length < n) {
-            buf = new byte[Math.max(4096, n)];
-        }
-        System.arraycopy(b, from, buf, 0, n);
         start = 0;
-        end = n;
+        end = 0;
+        add(b, from, to - from);
     }
 
-    /** After framing up to {@code pos} of {@link #buf}: drop what was framed, release a large idle buffer. */
+    /** After framing up to {@code pos} of {@link #buf}. */
     void consumedTo(int pos) {
         start = pos;
         if (start == end) {
             start = 0;
             end = 0;
-            if (buf != null && buf.length > 64 * 1024) {
-                buf = null;
-            }
         }
     }
 
