@@ -10,10 +10,11 @@ import java.util.HexFormat;
  *
  * @param version the negotiated version: supported_versions when present, else the version field
  * @param helloRetryRequest true for a TLS 1.3 HelloRetryRequest (the special random)
+ * @param compressionMethod 0 (null), 1 (DEFLATE, RFC 3749), ...; always 0 in TLS 1.3
  * @param alpn the selected protocol (TLS 1.2 and earlier; TLS 1.3 sends it in EncryptedExtensions)
  */
-record ServerHello(int version, byte[] random, byte[] sessionId, int cipherSuite, boolean helloRetryRequest,
-        boolean extendedMasterSecret, boolean encryptThenMac, boolean preSharedKey, String alpn) {
+record ServerHello(int version, byte[] random, byte[] sessionId, int cipherSuite, int compressionMethod,
+        boolean helloRetryRequest, boolean extendedMasterSecret, boolean encryptThenMac, boolean preSharedKey, String alpn) {
 
     static final byte[] HELLO_RETRY_RANDOM = HexFormat.of().parseHex(
             "cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c");
@@ -36,9 +37,7 @@ record ServerHello(int version, byte[] random, byte[] sessionId, int cipherSuite
             sessionId = r.bytes(r.u8("session_id length"), "session_id");
         }
         int suite = r.u16("cipher_suite");
-        if (!draftFormat) {
-            r.u8("compression_method");
-        }
+        int compression = draftFormat ? 0 : r.u8("compression_method");
         boolean ems = false;
         boolean etm = false;
         boolean psk = false;
@@ -58,7 +57,7 @@ record ServerHello(int version, byte[] random, byte[] sessionId, int cipherSuite
                 }
             }
         }
-        return new ServerHello(version, random, sessionId, suite, Arrays.equals(random, HELLO_RETRY_RANDOM),
+        return new ServerHello(version, random, sessionId, suite, compression, Arrays.equals(random, HELLO_RETRY_RANDOM),
                 ems, etm, psk, alpn);
     }
 

@@ -4,8 +4,8 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * What a {@link TlsStreamDecryptor} reports about one connection. Called on the thread that feeds
- * the decryptor, in capture order. A listener that throws does not corrupt the decryptor's state,
- * but the exception propagates to the caller of {@code data}/{@code gap}/{@code end}.
+ * the decryptor, in capture order. An exception thrown by the listener propagates to the caller of
+ * {@code data}/{@code gap}/{@code end}, and the decryptor then ignores the connection's rest.
  */
 public interface TlsListener {
     /**

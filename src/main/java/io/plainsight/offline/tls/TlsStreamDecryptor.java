@@ -54,7 +54,8 @@ public final class TlsStreamDecryptor {
 
     private final long connectionId;
     private final DecryptionKeys keys;
-    private final TlsListener listener;
+    /** The listener, with what it throws marked as its own. */
+    private final TlsListener report;
     private final InetSocketAddress server;
     private final Side client = new Side(true);
     private final Side serverSide = new Side(false);
@@ -77,7 +78,7 @@ public final class TlsStreamDecryptor {
     public TlsStreamDecryptor(long connectionId, DecryptionKeys keys, TlsListener listener, InetSocketAddress server) {
         this.connectionId = connectionId;
         this.keys = keys;
-        this.listener = listener;
+        this.report = new Guarded(listener);
         this.server = server;
     }
 
@@ -90,6 +91,14 @@ public final class TlsStreamDecryptor {
      * consumed nor kept (copied if they end inside a record).
      */
     public void data(boolean fromClient, long timestampMicros, ByteBuf bytes) {
+        try {
+            doData(fromClient, timestampMicros, bytes);
+        } catch (RuntimeException e) {
+            unexpected(e);
+        }
+    }
+
+    private void doData(boolean fromClient, long timestampMicros, ByteBuf bytes) {
         Side s = fromClient ? client : serverSide;
         int from = bytes.readerIndex();
         int to = bytes.writerIndex();
@@ -145,6 +154,14 @@ public final class TlsStreamDecryptor {
         if (s.dead || ended) {
             return;
         }
+        try {
+            doGap(s, missingBytes);
+        } catch (RuntimeException e) {
+            unexpected(e);
+        }
+    }
+
+    private void doGap(Side s, long missingBytes) {
         long at = s.offset + s.buffered();
         fail(s, "gap in the " + s.name + " TCP stream after byte " + at + " (relative sequence number " + (at + 1)
                 + "): " + missingBytes + " bytes missing" + (s.buffered() > 0 ? ", inside record " + (s.records + 1) : ""));
@@ -155,7 +172,17 @@ public final class TlsStreamDecryptor {
         if (ended) {
             return;
         }
-        ended = true;
+        try {
+            doEnd();
+        } catch (RuntimeException e) {
+            unexpected(e);
+        } finally {
+            ended = true;
+            scratch = null;
+        }
+    }
+
+    private void doEnd() {
         if (handshake != null) {
             reportHandshake(handshake);
         }
@@ -164,19 +191,18 @@ public final class TlsStreamDecryptor {
                 continue;
             }
             if (s.deferred != null && !s.deferred.isEmpty()) {
-                listener.note(s.deferred.size() + " " + s.name + " record(s) after the ClientHello were not decrypted: no "
+                report.note(s.deferred.size() + " " + s.name + " record(s) after the ClientHello were not decrypted: no "
                         + "ServerHello followed");
             }
             if (s.buffered() > 0) {
-                listener.note("the connection ended inside a " + s.name + " record: " + s.buffered()
+                report.note("the connection ended inside a " + s.name + " record: " + s.buffered()
                         + " bytes of record " + (s.records + 1) + " at byte " + s.offset + " were not decrypted");
             }
             if (s.hsLength > 0) {
-                listener.note("the connection ended inside a " + s.name + " handshake message (" + s.hsLength + " bytes)");
+                report.note("the connection ended inside a " + s.name + " handshake message (" + s.hsLength + " bytes)");
             }
             s.kill();
         }
-        scratch = null;
     }
 
     // ---- record framing ----
@@ -317,7 +343,7 @@ public final class TlsStreamDecryptor {
         if (n != RecordDecrypter.BAD) {
             s.keyKind = Side.KEYS_HANDSHAKE;
             if (s.earlySkipped > 0) {
-                listener.note(s.earlySkipped + " 0-RTT early data record(s) " + s.name + " skipped: "
+                report.note(s.earlySkipped + " 0-RTT early data record(s) " + s.name + " skipped: "
                         + (s.early == null ? "the key log has no CLIENT_EARLY_TRAFFIC_SECRET for client_random "
                                 + h.clientRandomHex() : "they do not decrypt with its CLIENT_EARLY_TRAFFIC_SECRET"));
             }
@@ -411,7 +437,7 @@ public final class TlsStreamDecryptor {
                         off = 0;
                     }
                     view.setIndex(off, off + len);
-                    listener.plaintext(s.client, ts, view);
+                    report.plaintext(s.client, ts, view);
                 }
             }
             case HANDSHAKE -> handshakeBytes(s, ts, b, off, len);
@@ -426,7 +452,7 @@ public final class TlsStreamDecryptor {
             int level = b[off + i] & 0xff;
             int description = b[off + i + 1] & 0xff;
             if (description != 0) { // close_notify is the normal end
-                listener.note(s.name + " alert: " + (level == 2 ? "fatal" : "warning") + " " + Alerts.name(description)
+                report.note(s.name + " alert: " + (level == 2 ? "fatal" : "warning") + " " + Alerts.name(description)
                         + " (" + description + ")");
             }
         }
@@ -611,6 +637,18 @@ public final class TlsStreamDecryptor {
         }
         h.serverHello = sh;
         h.alpn = sh.alpn();
+        if (sh.compressionMethod() != 0) {
+            reportHandshake(h);
+            fail(null, "TLS compression (method " + sh.compressionMethod() + (sh.compressionMethod() == 1 ? ", DEFLATE" : "")
+                    + ") is not supported: the plaintext would still be compressed");
+            return;
+        }
+        int draft = (sh.version() & 0xff00) == 0x7f00 ? sh.version() & 0xff : 0;
+        if (draft > 0 && draft < 20) {
+            reportHandshake(h);
+            fail(null, "TLS 1.3 draft " + draft + " is not supported (drafts 20 and later are)");
+            return;
+        }
         if (!sh.tls13()) {
             // client records seen early wait for the end of the server's flight (ServerHelloDone, or the
             // ChangeCipherSpec of an abbreviated handshake), so that its Certificate and the
@@ -671,14 +709,14 @@ public final class TlsStreamDecryptor {
         c.records = records;
         c.recordOffset = offset;
         if (dropped > 0) {
-            listener.note(dropped + " 0-RTT record(s) skipped: " + whyNoEarlyData);
+            report.note(dropped + " 0-RTT record(s) skipped: " + whyNoEarlyData);
         }
     }
 
     private void reportHandshake(Handshake h) {
         if (!h.infoReported && h.serverHello != null) {
             h.infoReported = true;
-            listener.handshake(h.info());
+            report.handshake(h.info());
         }
     }
 
@@ -700,9 +738,76 @@ public final class TlsStreamDecryptor {
         }
         if (!failureReported) {
             failureReported = true;
-            listener.failed(reason);
+            report.failed(reason);
         } else {
-            listener.note(reason);
+            report.note(reason);
+        }
+    }
+
+    /**
+     * A RuntimeException out of the decryptor's own code is a bug, but bad input must still not
+     * throw: the connection is reported as failed with what happened. One out of the listener
+     * propagates, and the decryptor stops (later calls are ignored).
+     */
+    private void unexpected(RuntimeException e) {
+        if (e instanceof ListenerException le) {
+            client.kill();
+            serverSide.kill();
+            ended = true;
+            throw (RuntimeException) le.getCause();
+        }
+        String at = "client->server byte " + client.offset + ", server->client byte " + serverSide.offset;
+        try {
+            fail(null, "internal error of the TLS decryptor at " + at + ": " + e);
+        } catch (ListenerException le) {
+            ended = true;
+            throw (RuntimeException) le.getCause();
+        }
+    }
+
+    /** What the listener threw, on its way out of the decryptor. */
+    private static final class ListenerException extends RuntimeException {
+        ListenerException(RuntimeException cause) {
+            super(cause);
+        }
+    }
+
+    /** Wraps what the listener throws in a {@link ListenerException}. */
+    private record Guarded(TlsListener listener) implements TlsListener {
+        @Override
+        public void handshake(TlsHandshakeInfo info) {
+            try {
+                listener.handshake(info);
+            } catch (RuntimeException e) {
+                throw new ListenerException(e);
+            }
+        }
+
+        @Override
+        public void plaintext(boolean fromClient, long timestampMicros, ByteBuf data) {
+            try {
+                listener.plaintext(fromClient, timestampMicros, data);
+            } catch (RuntimeException e) {
+                throw new ListenerException(e);
+            }
+        }
+
+        @Override
+        public void note(String message) {
+            try {
+                listener.note(message);
+            } catch (RuntimeException e) {
+                throw new ListenerException(e);
+            }
+        }
+
+        @Override
+        public void failed(String reason) {
+            try {
+                listener.failed(reason);
+            } catch (RuntimeException e) {
+                throw new ListenerException(e);
+            }
         }
     }
 }

@@ -286,4 +286,17 @@ class TlsFailureTest {
                 + TlsCorpusTest.key("rsasnakeoil2.key") + ") decrypts the premaster secret of client_random "
                 + "314a7114bbb0f1800f987e83e09019758225b0dc8ae087fefc5e0a92998af0eb (the server certificate is not in the capture)");
     }
+
+    @Test
+    void tlsCompressionIsReportedNotPassedOnAsPlaintext() throws IOException {
+        List<Segments.Chunk> chunks = Streams.stream("dmgr", 0);
+        byte[] s2c = Streams.direction(chunks, false);
+        assertThat(s2c[5]).isEqualTo((byte) 2); // the ServerHello
+        int compression = 5 + 4 + 2 + 32 + 1 + (s2c[5 + 4 + 2 + 32] & 0xff) + 2;
+        assertThat(s2c[compression]).isZero();
+        Recorder r = Streams.feed(Streams.flip(chunks, false, compression), dmgrKey(), DMGR); // null -> DEFLATE
+        assertThat(r.failures).containsExactly("TLS compression (method 1, DEFLATE) is not supported: the plaintext would "
+                + "still be compressed");
+        assertThat(r.c2s.records + r.s2c.records).isZero();
+    }
 }
