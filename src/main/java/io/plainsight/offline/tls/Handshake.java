@@ -96,6 +96,39 @@ final class Handshake {
         transcript = null;
     }
 
+    /** A Certificate (TLS 1.2 and earlier): keeps the server's (first) certificate. */
+    void certificate(byte[] b, int off, int len) throws ByteReader.MalformedException {
+        ByteReader r = new ByteReader(b, off, off + len);
+        ByteReader list = r.sub(r.u24("certificate_list length"), "certificate_list");
+        if (certificate == null && list.remaining() > 0) {
+            certificate = list.bytes(list.u24("certificate length"), "certificate");
+        }
+    }
+
+    /** A NewSessionTicket (RFC 5077): the session can be resumed with it, here or in a later connection. */
+    void newSessionTicket(byte[] b, int off, int len, SessionCache sessions) throws ByteReader.MalformedException {
+        ByteReader r = new ByteReader(b, off, off + len);
+        r.skip(4, "ticket_lifetime_hint");
+        byte[] ticket = r.bytes(r.u16("ticket length"), "ticket");
+        ticketsIssued.add(ticket);
+        if (masterSecret != null) { // else cached when the master secret is found
+            sessions.putTicket(ticket, new SessionCache.Session(masterSecret, version(), serverHello.cipherSuite(), keySource));
+        }
+    }
+
+    /** TLS 1.3 EncryptedExtensions: the selected ALPN protocol. */
+    void encryptedExtensions(byte[] b, int off, int len) throws ByteReader.MalformedException {
+        ByteReader r = new ByteReader(b, off, off + len);
+        ByteReader ext = r.sub(r.u16("extensions length"), "extensions");
+        while (ext.remaining() > 0) {
+            int type = ext.u16("extension type");
+            ByteReader e = ext.sub(ext.u16("extension length"), "extension " + type);
+            if (type == ServerHello.EXT_ALPN) {
+                alpn = ServerHello.alpn(e);
+            }
+        }
+    }
+
     String clientRandomHex() {
         return Bytes.hex(clientRandom);
     }

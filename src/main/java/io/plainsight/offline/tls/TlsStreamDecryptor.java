@@ -2,8 +2,6 @@ package io.plainsight.offline.tls;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.plainsight.proxy.ClientHello;
-import io.plainsight.proxy.ClientHelloParser;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -53,15 +51,14 @@ public final class TlsStreamDecryptor {
     }
 
     private final long connectionId;
-    private final DecryptionKeys keys;
+    final DecryptionKeys keys;
     /** The listener, with what it throws marked as its own. */
-    private final TlsListener report;
+    final TlsListener report;
     private final InetSocketAddress server;
-    private final Side client = new Side(true);
+    final Side client = new Side(true);
     private final Side serverSide = new Side(false);
     private Scratch scratch;
-    private Handshake handshake;
-    private int handshakes;
+    private final HandshakeMessages messages = new HandshakeMessages(this);
     private boolean failureReported;
     private boolean ended;
 
@@ -78,7 +75,7 @@ public final class TlsStreamDecryptor {
     public TlsStreamDecryptor(long connectionId, DecryptionKeys keys, TlsListener listener, InetSocketAddress server) {
         this.connectionId = connectionId;
         this.keys = keys;
-        this.report = new Guarded(listener);
+        this.report = new GuardedListener(listener);
         this.server = server;
     }
 
@@ -183,8 +180,8 @@ public final class TlsStreamDecryptor {
     }
 
     private void doEnd() {
-        if (handshake != null) {
-            reportHandshake(handshake);
+        if (messages.current() != null) {
+            reportHandshake(messages.current());
         }
         for (Side s : new Side[] {client, serverSide}) {
             if (s.dead) {
@@ -218,7 +215,7 @@ public final class TlsStreamDecryptor {
                 }
                 s.records++;
                 s.recordOffset = s.offset;
-                sslV2ClientHello(s, b, pos + 2, len);
+                messages.sslV2ClientHello(s, b, pos + 2, len);
                 pos += 2 + len;
                 s.offset += 2 + len;
                 continue;
@@ -260,12 +257,12 @@ public final class TlsStreamDecryptor {
         return "not a TLS record header at " + s.name + " byte " + s.offset + " (after record " + s.records + "): " + hex;
     }
 
-    private void record(Side s, long ts, int type, int version, byte[] b, int off, int len) {
+    void record(Side s, long ts, int type, int version, byte[] b, int off, int len) {
         switch (s.mode) {
             case Side.PLAIN -> {
                 if (type == APPLICATION_DATA) {
                     fail(s, "application data in the clear at " + where(s) + ": "
-                            + (handshake == null ? "the capture starts after the TLS handshake (no ClientHello)"
+                            + (messages.current() == null ? "the capture starts after the TLS handshake (no ClientHello)"
                                     : "no ChangeCipherSpec before it"));
                     return;
                 }
@@ -419,7 +416,7 @@ public final class TlsStreamDecryptor {
                 : who + "_TRAFFIC_SECRET_0" + (s.keyGeneration > 0 ? " + " + s.keyGeneration + " KeyUpdate(s)" : "")) + ")";
     }
 
-    private static String where(Side s) {
+    static String where(Side s) {
         return s.name + " record " + s.records + " (byte " + s.recordOffset + ")";
     }
 
@@ -440,7 +437,7 @@ public final class TlsStreamDecryptor {
                     report.plaintext(s.client, ts, view);
                 }
             }
-            case HANDSHAKE -> handshakeBytes(s, ts, b, off, len);
+            case HANDSHAKE -> messages.bytes(s, b, off, len);
             case ALERT -> alert(s, b, off, len);
             case CHANGE_CIPHER_SPEC -> changeCipherSpec(s);
             default -> { } // heartbeat
@@ -459,7 +456,7 @@ public final class TlsStreamDecryptor {
     }
 
     private void changeCipherSpec(Side s) {
-        Handshake h = handshake;
+        Handshake h = messages.current();
         if (h != null && (h.tls13() || h.helloRetry)) {
             return; // TLS 1.3 middlebox compatibility (RFC 8446 D.4)
         }
@@ -469,251 +466,11 @@ public final class TlsStreamDecryptor {
         }
         s.protect(h, Side.KEYS_TLS12);
         if (!s.client) {
-            replayClient(null, "the server chose " + TlsHandshakeInfo.versionName(h.version()));
+            messages.replayClient(null, "the server chose " + TlsHandshakeInfo.versionName(h.version()));
         }
     }
 
-    // ---- handshake messages ----
-
-    private void handshakeBytes(Side s, long ts, byte[] b, int off, int len) {
-        s.hsAppend(b, off, len);
-        int p = 0;
-        while (!s.dead && s.hsLength - p >= 4) {
-            int mlen = ((s.hs[p + 1] & 0xff) << 16) | ((s.hs[p + 2] & 0xff) << 8) | (s.hs[p + 3] & 0xff);
-            if (mlen > MAX_HANDSHAKE_MESSAGE) {
-                fail(s, "handshake message of " + mlen + " bytes (type " + (s.hs[p] & 0xff) + ") at " + where(s)
-                        + ": more than " + MAX_HANDSHAKE_MESSAGE + ", not TLS?");
-                return;
-            }
-            if (s.hsLength - p < 4 + mlen) {
-                break;
-            }
-            int type = s.hs[p] & 0xff;
-            try {
-                handshakeMessage(s, type, s.hs, p, 4 + mlen);
-            } catch (ByteReader.MalformedException | ClientHelloParser.MalformedClientHelloException e) {
-                fail(null, "malformed " + HandshakeTypes.name(type) + " at " + where(s) + ": " + e.getMessage());
-                return;
-            }
-            p += 4 + mlen;
-        }
-        if (!s.dead) {
-            s.hsConsume(p);
-        }
-    }
-
-    private void handshakeMessage(Side s, int type, byte[] b, int off, int len) throws ByteReader.MalformedException {
-        int body = off + 4;
-        int blen = len - 4;
-        if (s.client && type == HandshakeTypes.CLIENT_HELLO) {
-            clientHello(s, b, off, len);
-            return;
-        }
-        Handshake h = handshake;
-        if (h == null) {
-            if (type != HandshakeTypes.HELLO_REQUEST) {
-                fail(null, HandshakeTypes.name(type) + " at " + where(s) + " before any ClientHello: the capture starts in the "
-                        + "middle of the handshake");
-            }
-            return;
-        }
-        if (type != HandshakeTypes.HELLO_REQUEST) {
-            h.transcript(b, off, len);
-        }
-        boolean tls13 = h.tls13();
-        switch (type) {
-            case HandshakeTypes.SERVER_HELLO -> {
-                if (!s.client) {
-                    serverHello(s, h, b, body, blen);
-                }
-            }
-            case HandshakeTypes.CERTIFICATE -> {
-                if (!s.client && !tls13 && h.certificate == null) {
-                    ByteReader r = new ByteReader(b, body, body + blen);
-                    ByteReader list = r.sub(r.u24("certificate_list length"), "certificate_list");
-                    if (list.remaining() > 0) {
-                        h.certificate = list.bytes(list.u24("certificate length"), "certificate");
-                    }
-                }
-            }
-            case HandshakeTypes.CLIENT_KEY_EXCHANGE -> {
-                if (s.client && !tls13) {
-                    h.clientKeyExchange(Arrays.copyOfRange(b, body, body + blen));
-                }
-            }
-            case HandshakeTypes.NEW_SESSION_TICKET -> {
-                if (!s.client && !tls13) {
-                    ByteReader r = new ByteReader(b, body, body + blen);
-                    r.skip(4, "ticket_lifetime_hint");
-                    byte[] ticket = r.bytes(r.u16("ticket length"), "ticket");
-                    h.ticketsIssued.add(ticket);
-                    if (h.masterSecret != null) {
-                        keys.sessions().putTicket(ticket, new SessionCache.Session(h.masterSecret, h.version(),
-                                h.serverHello.cipherSuite(), h.keySource));
-                    }
-                }
-            }
-            case HandshakeTypes.ENCRYPTED_EXTENSIONS -> {
-                if (!s.client && tls13) {
-                    ByteReader r = new ByteReader(b, body, body + blen);
-                    ByteReader ext = r.sub(r.u16("extensions length"), "extensions");
-                    while (ext.remaining() > 0) {
-                        int et = ext.u16("extension type");
-                        ByteReader e = ext.sub(ext.u16("extension length"), "extension " + et);
-                        if (et == ServerHello.EXT_ALPN) {
-                            h.alpn = ServerHello.alpn(e);
-                        }
-                    }
-                    reportHandshake(h);
-                }
-            }
-            case HandshakeTypes.SERVER_HELLO_DONE -> {
-                if (!s.client && !tls13) {
-                    replayClient(null, "the server chose " + TlsHandshakeInfo.versionName(h.version()));
-                }
-            }
-            case HandshakeTypes.END_OF_EARLY_DATA -> {
-                if (s.client && s.keyKind == Side.KEYS_EARLY) {
-                    s.keyKind = Side.KEYS_HANDSHAKE;
-                    s.decrypter = null;
-                }
-            }
-            case HandshakeTypes.FINISHED -> {
-                if (tls13 && s.mode == Side.PROTECTED && s.keyKind != Side.KEYS_APPLICATION) {
-                    s.keyKind = Side.KEYS_APPLICATION;
-                    s.decrypter = null;
-                    s.applicationSecret = null;
-                }
-            }
-            case HandshakeTypes.KEY_UPDATE -> {
-                if (tls13 && s.keyKind == Side.KEYS_APPLICATION && s.applicationSecret != null) {
-                    s.applicationSecret = Tls13Keys.nextApplicationSecret(h.suite, s.applicationSecret);
-                    s.keyGeneration++;
-                    s.decrypter = Tls13Keys.decrypter(h.suite, h.version(), s.applicationSecret);
-                }
-            }
-            default -> { }
-        }
-    }
-
-    private void clientHello(Side s, byte[] b, int off, int len) {
-        ClientHello ch = ClientHelloParser.parse(Unpooled.wrappedBuffer(b, off + 4, len - 4));
-        Handshake h = handshake;
-        if (h != null && h.helloRetry && h.serverHello == null && Arrays.equals(h.clientRandom, ch.random())) {
-            h.clientHello(ch); // the second ClientHello after a HelloRetryRequest
-            h.earlyDataOffered = false;
-        } else {
-            h = new Handshake(handshakes++);
-            h.clientHello(ch);
-            handshake = h;
-        }
-        h.transcript(b, off, len);
-        if (s.mode == Side.PLAIN) {
-            s.mode = Side.AWAITING_SERVER_HELLO;
-        }
-    }
-
-    private void sslV2ClientHello(Side s, byte[] b, int off, int len) {
-        SslV2ClientHello ch;
-        try {
-            ch = SslV2ClientHello.parse(b, off, len);
-        } catch (ByteReader.MalformedException e) {
-            fail(null, "malformed SSLv2-format ClientHello at " + where(s) + ": " + e.getMessage());
-            return;
-        }
-        Handshake h = new Handshake(handshakes++);
-        h.clientHello(ch);
-        h.transcript(b, off, len);
-        handshake = h;
-    }
-
-    private void serverHello(Side s, Handshake h, byte[] b, int off, int len) throws ByteReader.MalformedException {
-        ServerHello sh = ServerHello.parse(b, off, len);
-        if (sh.helloRetryRequest()) {
-            h.helloRetry = true;
-            h.earlyDataOffered = false;
-            replayClient(null, "the server answered with a HelloRetryRequest");
-            return;
-        }
-        h.serverHello = sh;
-        h.alpn = sh.alpn();
-        if (sh.compressionMethod() != 0) {
-            reportHandshake(h);
-            fail(null, "TLS compression (method " + sh.compressionMethod() + (sh.compressionMethod() == 1 ? ", DEFLATE" : "")
-                    + ") is not supported: the plaintext would still be compressed");
-            return;
-        }
-        int draft = (sh.version() & 0xff00) == 0x7f00 ? sh.version() & 0xff : 0;
-        if (draft > 0 && draft < 20) {
-            reportHandshake(h);
-            fail(null, "TLS 1.3 draft " + draft + " is not supported (drafts 20 and later are)");
-            return;
-        }
-        if (!sh.tls13()) {
-            // client records seen early wait for the end of the server's flight (ServerHelloDone, or the
-            // ChangeCipherSpec of an abbreviated handshake), so that its Certificate and the
-            // transcript come first
-            return;
-        }
-        h.dropTranscript();
-        CipherSuite suite = CipherSuite.byCode(sh.cipherSuite());
-        if (suite == null || suite.keyExchange() != CipherSuite.KeyExchange.TLS13) {
-            reportHandshake(h);
-            fail(null, "cipher suite " + CipherSuite.nameOf(sh.cipherSuite()) + " is not supported for "
-                    + TlsHandshakeInfo.versionName(sh.version()));
-            return;
-        }
-        h.suite = suite;
-        h.resumption = sh.preSharedKey() ? "PSK" : null;
-        s.protect(h, Side.KEYS_HANDSHAKE);
-        replayClient(h, null);
-    }
-
-    /**
-     * The ServerHello (or HelloRetryRequest) is known: the client's waiting records are processed
-     * now. {@code tls13} non-null protects the client side with its handshake's keys (0-RTT first
-     * when offered); else the client side is in the clear again, and 0-RTT records are dropped
-     * with a note saying {@code whyNoEarlyData}.
-     */
-    private void replayClient(Handshake tls13, String whyNoEarlyData) {
-        Side c = client;
-        if (c.dead || c.mode != Side.AWAITING_SERVER_HELLO) {
-            return;
-        }
-        ArrayDeque<Side.Deferred> waiting = c.deferred;
-        c.deferred = null;
-        c.deferredBytes = 0;
-        if (tls13 != null) {
-            c.protect(tls13, tls13.earlyDataOffered ? Side.KEYS_EARLY : Side.KEYS_HANDSHAKE);
-        } else {
-            c.mode = Side.PLAIN;
-        }
-        if (waiting == null) {
-            return;
-        }
-        long records = c.records;
-        long offset = c.recordOffset;
-        int dropped = 0;
-        for (Side.Deferred d : waiting) {
-            if (c.dead) {
-                break;
-            }
-            if (tls13 == null && d.type() == APPLICATION_DATA && c.mode == Side.PLAIN) {
-                dropped++; // 0-RTT data the server did not take
-                continue;
-            }
-            c.records = d.number();
-            c.recordOffset = d.offset();
-            record(c, d.timestampMicros(), d.type(), d.version(), d.fragment(), 0, d.fragment().length);
-        }
-        c.records = records;
-        c.recordOffset = offset;
-        if (dropped > 0) {
-            report.note(dropped + " 0-RTT record(s) skipped: " + whyNoEarlyData);
-        }
-    }
-
-    private void reportHandshake(Handshake h) {
+    void reportHandshake(Handshake h) {
         if (!h.infoReported && h.serverHello != null) {
             h.infoReported = true;
             report.handshake(h.info());
@@ -723,7 +480,7 @@ public final class TlsStreamDecryptor {
     // ---- failures ----
 
     /** Stops decrypting {@code s} (null: both directions), reporting {@code reason} once per connection. */
-    private void fail(Side s, String reason) {
+    void fail(Side s, String reason) {
         if (s == null) {
             if (client.dead && serverSide.dead) {
                 return;
@@ -750,7 +507,7 @@ public final class TlsStreamDecryptor {
      * propagates, and the decryptor stops (later calls are ignored).
      */
     private void unexpected(RuntimeException e) {
-        if (e instanceof ListenerException le) {
+        if (e instanceof GuardedListener.ListenerException le) {
             client.kill();
             serverSide.kill();
             ended = true;
@@ -759,55 +516,9 @@ public final class TlsStreamDecryptor {
         String at = "client->server byte " + client.offset + ", server->client byte " + serverSide.offset;
         try {
             fail(null, "internal error of the TLS decryptor at " + at + ": " + e);
-        } catch (ListenerException le) {
+        } catch (GuardedListener.ListenerException le) {
             ended = true;
             throw (RuntimeException) le.getCause();
-        }
-    }
-
-    /** What the listener threw, on its way out of the decryptor. */
-    private static final class ListenerException extends RuntimeException {
-        ListenerException(RuntimeException cause) {
-            super(cause);
-        }
-    }
-
-    /** Wraps what the listener throws in a {@link ListenerException}. */
-    private record Guarded(TlsListener listener) implements TlsListener {
-        @Override
-        public void handshake(TlsHandshakeInfo info) {
-            try {
-                listener.handshake(info);
-            } catch (RuntimeException e) {
-                throw new ListenerException(e);
-            }
-        }
-
-        @Override
-        public void plaintext(boolean fromClient, long timestampMicros, ByteBuf data) {
-            try {
-                listener.plaintext(fromClient, timestampMicros, data);
-            } catch (RuntimeException e) {
-                throw new ListenerException(e);
-            }
-        }
-
-        @Override
-        public void note(String message) {
-            try {
-                listener.note(message);
-            } catch (RuntimeException e) {
-                throw new ListenerException(e);
-            }
-        }
-
-        @Override
-        public void failed(String reason) {
-            try {
-                listener.failed(reason);
-            } catch (RuntimeException e) {
-                throw new ListenerException(e);
-            }
         }
     }
 }
