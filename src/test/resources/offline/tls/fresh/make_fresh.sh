@@ -67,7 +67,8 @@ stop 44333
 
 # 4. openssl s_client, one connection per suite: TLS 1.2 AES256-SHA256 (RSA key exchange, CBC with
 #    HMAC-SHA256; a second connection resumes it by session ticket), ECDHE-RSA-AES256-SHA384 (CBC with HMAC-SHA384, SHA-384 PRF),
-#    ECDHE-ECDSA-AES128-CCM8, ECDHE-RSA-CHACHA20-POLY1305, TLS 1.0 AES128-SHA with encrypt-then-MAC
+#    ECDHE-ECDSA-AES128-CCM8, ECDHE-RSA-CHACHA20-POLY1305, TLS 1.1 ECDHE-RSA-AES256-SHA (explicit
+#    IV, MD5/SHA-1 PRF), TLS 1.0 AES128-SHA with encrypt-then-MAC
 #    and the implicit IV, TLS 1.0 without encrypt-then-MAC, and TLS 1.3 TLS_AES_128_CCM_8_SHA256
 #    and TLS_AES_256_GCM_SHA384 with a KeyUpdate from the client ("k" command of s_client).
 rm -f "$W/sclient.keys"
@@ -78,6 +79,7 @@ sclient 44334 -tls1_2 -cipher AES256-SHA256 -sess_in "$W/session"
 sclient 44334 -tls1_2 -cipher ECDHE-RSA-AES256-SHA384
 sclient 44334 -tls1_2 -cipher ECDHE-ECDSA-AES128-CCM8
 sclient 44334 -tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305
+sclient 44334 -tls1_1 -cipher 'ECDHE-RSA-AES256-SHA:@SECLEVEL=0'
 sclient 44334 -tls1 -cipher 'AES128-SHA:@SECLEVEL=0'
 sclient 44334 -tls1 -cipher 'AES128-SHA:@SECLEVEL=0' -no_etm
 sclient 44334 -tls1_3 -ciphersuites TLS_AES_128_CCM_8_SHA256

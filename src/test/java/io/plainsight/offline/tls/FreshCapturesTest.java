@@ -63,19 +63,21 @@ class FreshCapturesTest {
         StreamsTsv expected = StreamsTsv.load("sclient-suites");
         Map<Integer, Recorder> r = TlsCorpusTest.run(Segments.load("sclient-suites"), expected, rsaOnly());
         // RSA key exchange: AES256-SHA256, its resumption by ticket, TLS 1.0 AES128-SHA with and without encrypt-then-MAC
-        for (int s : new int[] {0, 1, 5, 6}) {
+        for (int s : new int[] {0, 1, 6, 7}) {
             assertStream(expected, r, s);
         }
         assertThat(r.get(1).handshakes.get(0).resumption()).isEqualTo("session ticket");
-        assertThat(r.get(5).handshakes.get(0).version()).isEqualTo("TLS 1.0");
-        assertThat(r.get(5).handshakes.get(0).encryptThenMac()).isTrue();
-        assertThat(r.get(6).handshakes.get(0).encryptThenMac()).isFalse();
+        assertThat(r.get(6).handshakes.get(0).version()).isEqualTo("TLS 1.0");
+        assertThat(r.get(6).handshakes.get(0).encryptThenMac()).isTrue();
+        assertThat(r.get(7).handshakes.get(0).encryptThenMac()).isFalse();
+        assertThat(r.get(5).failures).singleElement().asString() // TLS 1.1
+                .startsWith("forward-secret key exchange (ECDHE_RSA) and only an RSA key given");
         assertThat(r.get(2).failures).singleElement().asString()
                 .startsWith("forward-secret key exchange (ECDHE_RSA) and only an RSA key given: it needs a key log entry for "
                         + "client_random ");
         assertThat(r.get(3).failures).singleElement().asString().startsWith("no key for client_random ")
                 .endsWith(" (ECDHE_ECDSA key exchange; no key log was given)");
-        for (int s : new int[] {7, 8}) {
+        for (int s : new int[] {8, 9}) {
             assertThat(r.get(s).failures).singleElement().asString()
                     .startsWith("forward-secret key exchange (TLS 1.3) and only an RSA key given: it needs the key log's "
                             + "traffic secrets for client_random ");
@@ -86,16 +88,17 @@ class FreshCapturesTest {
     void suitesAndKeyUpdate() throws IOException {
         StreamsTsv expected = StreamsTsv.load("sclient-suites");
         Map<Integer, Recorder> r = TlsCorpusTest.run(Segments.load("sclient-suites"), expected, keyLogOnly("sclient-suites"));
-        for (int s = 0; s <= 8; s++) {
+        for (int s = 0; s <= 9; s++) {
             assertStream(expected, r, s);
         }
         assertThat(r.values()).extracting(rec -> rec.handshakes.get(0).cipherSuite()).containsExactly(
                 "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
                 "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-                "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_AES_128_CCM_8_SHA256",
+                "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_AES_128_CCM_8_SHA256",
                 "TLS_AES_256_GCM_SHA384");
-        // stream 8: the client sent a KeyUpdate before its request, so the request needs the updated key
-        assertThat(r.get(8).c2s.text()).isEqualTo("GET / HTTP/1.0\r\n\r\n");
+        assertThat(r.get(5).handshakes.get(0).version()).isEqualTo("TLS 1.1");
+        // stream 9: the client sent a KeyUpdate before its request, so the request needs the updated key
+        assertThat(r.get(9).c2s.text()).isEqualTo("GET / HTTP/1.0\r\n\r\n");
     }
 
     @Test

@@ -110,6 +110,7 @@ final class SyntheticTls {
                     case GCM -> gcm(type, plaintext);
                     case CHACHA20_POLY1305 -> chacha(type, plaintext);
                     case CBC -> cbc(type, plaintext);
+                    case STREAM -> stream(type, plaintext);
                     default -> throw new IllegalArgumentException(suite.name());
                 };
                 plain(out, type, fragment);
@@ -148,6 +149,23 @@ final class SyntheticTls {
             c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(nonce));
             c.updateAAD(aad(type, plaintext.length));
             return c.doFinal(plaintext);
+        }
+
+        private Cipher rc4; // its state runs across records
+
+        byte[] stream(int type, byte[] plaintext) throws GeneralSecurityException {
+            Mac mac = Mac.getInstance(suite.macAlgorithm());
+            mac.init(new SecretKeySpec(macKey, suite.macAlgorithm()));
+            mac.update(aad(type, plaintext.length));
+            byte[] fragment = concat(plaintext, mac.doFinal(plaintext));
+            if (suite.bulk() == CipherSuite.Bulk.NULL) {
+                return fragment;
+            }
+            if (rc4 == null) {
+                rc4 = Cipher.getInstance("ARCFOUR");
+                rc4.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "ARCFOUR"));
+            }
+            return rc4.update(fragment);
         }
 
         byte[] cbc(int type, byte[] plaintext) throws GeneralSecurityException {

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Records written by an independent encryptor (the one the throughput measurement uses) decrypt to what was written. */
 class SyntheticTlsTest {
     @ParameterizedTest
-    @ValueSource(ints = {0xc02f, 0xc030, 0xcca8, 0x002f, 0x003d, 0xc028, 0x000a})
+    @ValueSource(ints = {0xc02f, 0xc030, 0xcca8, 0x002f, 0x003d, 0xc028, 0x000a, 0x0005, 0x0004, 0x0002, 0x003b, 0x00b0})
     void roundTrip(int suite) throws IOException {
         SyntheticTls tls = new SyntheticTls(suite, suite);
         Random random = new Random(suite);
