@@ -262,6 +262,7 @@ public final class DecryptionKeys {
         if (keyLogSources.isEmpty()) {
             return "no key log was given";
         }
-        return "the key log has " + keyLogEntries.get() + " entries from " + String.join(", ", keyLogSources);
+        int n = keyLogEntries.get();
+        return "the key log has " + n + (n == 1 ? " entry" : " entries") + " from " + String.join(", ", keyLogSources);
     }
 }

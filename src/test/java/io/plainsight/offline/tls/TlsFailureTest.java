@@ -34,7 +34,7 @@ class TlsFailureTest {
         Recorder r = Streams.feed(Streams.stream("http2-data-reassembly", 0), keys, null);
         assertThat(r.failures).containsExactly("no key for client_random "
                 + "59b4b71f50e71bff50f88388679c0156714d158bf10edd29f1d45fb4fffb3010 (ECDHE_ECDSA key exchange; the key log "
-                + "has 1 entries from keys/dhe1_keylog.dat)");
+                + "has 1 entry from keys/dhe1_keylog.dat)");
     }
 
     @Test
