@@ -147,21 +147,30 @@ public final class TlsStreamDecryptor {
      * Record boundaries and sequence numbers are lost, so that direction stops being decrypted.
      */
     public void gap(boolean fromClient, long missingBytes) {
+        gap(fromClient, missingBytes, -1);
+    }
+
+    /**
+     * As {@link #gap(boolean, long)}, naming in the reason the raw TCP sequence number of the first
+     * missing byte ({@code -1}: unknown), e.g. {@code TcpConnection.sequenceAt} of the reassembler.
+     */
+    public void gap(boolean fromClient, long missingBytes, long tcpSequence) {
         Side s = fromClient ? client : serverSide;
         if (s.dead || ended) {
             return;
         }
         try {
-            doGap(s, missingBytes);
+            doGap(s, missingBytes, tcpSequence);
         } catch (RuntimeException e) {
             unexpected(e);
         }
     }
 
-    private void doGap(Side s, long missingBytes) {
+    private void doGap(Side s, long missingBytes, long tcpSequence) {
         long at = s.offset + s.buffered();
-        fail(s, "gap in the " + s.name + " TCP stream after byte " + at + " (relative sequence number " + (at + 1)
-                + "): " + missingBytes + " bytes missing" + (s.buffered() > 0 ? ", inside record " + (s.records + 1) : ""));
+        fail(s, "gap in the " + s.name + " TCP stream " + (tcpSequence >= 0 ? "at sequence number " + tcpSequence + ", " : "")
+                + "after byte " + at + " (relative sequence number " + (at + 1) + "): " + missingBytes + " bytes missing"
+                + (s.buffered() > 0 ? ", inside record " + (s.records + 1) : ""));
     }
 
     /** The connection ended (or the capture did): reports what was left incomplete, as notes. */

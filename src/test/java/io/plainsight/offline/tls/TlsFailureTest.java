@@ -128,7 +128,7 @@ class TlsFailureTest {
                 return true;
             }
             if (++s2cChunks[0] == 8) {
-                d.gap(false, c.bytes().length);
+                d.gap(false, c.bytes().length, 3_000_000_000L + before[0]);
                 skipped[0] = c.bytes().length;
                 return false;
             }
@@ -138,8 +138,9 @@ class TlsFailureTest {
             return true;
         });
         assertThat(r.failures).singleElement().asString()
-                .startsWith("gap in the server->client TCP stream after byte " + before[0] + " (relative sequence number "
-                        + (before[0] + 1) + "): " + skipped[0] + " bytes missing");
+                .startsWith("gap in the server->client TCP stream at sequence number " + (3_000_000_000L + before[0])
+                        + ", after byte " + before[0] + " (relative sequence number " + (before[0] + 1) + "): " + skipped[0]
+                        + " bytes missing");
         assertThat(r.c2s.records).isEqualTo(12);
         assertThat(r.s2c.records).isLessThan(14);
     }
