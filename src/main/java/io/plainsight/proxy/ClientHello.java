@@ -14,6 +14,11 @@ import java.util.List;
  * @param supportedGroups supported_groups (elliptic curves), in order
  * @param ecPointFormats ec_point_formats, in order
  * @param supportedVersions supported_versions, in order
+ * @param random the 32-byte random (for offline decryption: key logs are keyed by it); shared, do
+ *     not modify
+ * @param sessionId the legacy_session_id (0 to 32 bytes); shared, do not modify
+ * @param sessionTicket the session_ticket extension's data (RFC 5077; empty when the client asks
+ *     for a new ticket), or null when the extension is absent; shared, do not modify
  */
 public record ClientHello(
         int legacyVersion,
@@ -23,4 +28,7 @@ public record ClientHello(
         List<Integer> extensions,
         List<Integer> supportedGroups,
         List<Integer> ecPointFormats,
-        List<Integer> supportedVersions) {}
+        List<Integer> supportedVersions,
+        byte[] random,
+        byte[] sessionId,
+        byte[] sessionTicket) {}

@@ -7,7 +7,9 @@ import java.util.List;
 
 /**
  * Parses the body of a TLS ClientHello handshake message (the bytes after the 4-byte handshake
- * header, starting at client_version). Pure code: no I/O, never reads outside the buffer.
+ * header, starting at client_version). Pure code: no I/O, never reads outside the buffer. Used by
+ * the proxy (SNI/ALPN routing) and by offline decryption (io.plainsight.offline.tls: random,
+ * session ID, session ticket).
  */
 public final class ClientHelloParser {
     /** TLS records start with content type 20..23; an SSLv2-format hello has the high bit set. */
@@ -19,6 +21,7 @@ public final class ClientHelloParser {
     static final int EXT_SUPPORTED_GROUPS = 10;
     static final int EXT_EC_POINT_FORMATS = 11;
     static final int EXT_ALPN = 16;
+    static final int EXT_SESSION_TICKET = 35;
     static final int EXT_SUPPORTED_VERSIONS = 43;
 
     private ClientHelloParser() {}
@@ -38,9 +41,9 @@ public final class ClientHelloParser {
     public static ClientHello parse(ByteBuf body) {
         Reader r = new Reader(body, body.readerIndex(), body.writerIndex());
         int version = r.u16("client_version");
-        r.skip(32, "random");
+        byte[] random = r.bytes(32, "random");
         int sessionIdLen = r.u8("session_id length");
-        r.skip(sessionIdLen, "session_id");
+        byte[] sessionId = r.bytes(sessionIdLen, "session_id");
         int suitesLen = r.u16("cipher_suites length");
         if ((suitesLen & 1) != 0) {
             throw r.error("odd cipher_suites length " + suitesLen);
@@ -59,6 +62,7 @@ public final class ClientHelloParser {
         List<Integer> groups = new ArrayList<>();
         List<Integer> pointFormats = new ArrayList<>();
         List<Integer> versions = new ArrayList<>();
+        byte[] ticket = null;
         if (r.pos < r.end) {
             int extLen = r.u16("extensions length");
             int extEnd = r.pos + r.need(extLen, "extensions");
@@ -77,13 +81,14 @@ public final class ClientHelloParser {
                     case EXT_SUPPORTED_GROUPS -> parseU16List(e, 2, groups, "supported_groups");
                     case EXT_EC_POINT_FORMATS -> parseU8List(e, pointFormats);
                     case EXT_SUPPORTED_VERSIONS -> parseU16List(e, 1, versions, "supported_versions");
+                    case EXT_SESSION_TICKET -> ticket = e.bytes(len, "session_ticket");
                     default -> {}
                 }
                 r.pos = dataEnd;
             }
         }
         return new ClientHello(version, sni, List.copyOf(alpn), List.copyOf(suites), List.copyOf(extensions),
-                List.copyOf(groups), List.copyOf(pointFormats), List.copyOf(versions));
+                List.copyOf(groups), List.copyOf(pointFormats), List.copyOf(versions), random, sessionId, ticket);
     }
 
     private static String parseServerName(Reader e) {
@@ -166,6 +171,14 @@ public final class ClientHelloParser {
             int v = buf.getUnsignedShort(pos);
             pos += 2;
             return v;
+        }
+
+        byte[] bytes(int n, String what) {
+            need(n, what);
+            byte[] b = new byte[n];
+            buf.getBytes(pos, b);
+            pos += n;
+            return b;
         }
 
         void skip(int n, String what) {

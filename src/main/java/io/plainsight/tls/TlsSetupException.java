@@ -14,8 +14,11 @@ public class TlsSetupException extends RuntimeException {
         super(message, cause);
     }
 
-    /** The cause's own message, or its class name when it has none; for "file X: <reason>" texts. */
-    static String reason(Throwable t) {
+    /**
+     * The cause's own message, or its class name when it has none; for "file X: &lt;reason&gt;" texts.
+     * Public for the key loading of offline decryption (io.plainsight.offline.tls).
+     */
+    public static String reason(Throwable t) {
         String m = t.getMessage();
         if (m == null || m.isBlank()) {
             Throwable c = t.getCause();

@@ -39,6 +39,10 @@ class ClientHelloParserTest {
         assertThat(h.supportedGroups()).containsExactly(0x1d, 0x17, 0x18, 0x19, 0x100, 0x101, 0x102, 0x103, 0x104);
         assertThat(h.supportedVersions()).containsExactly(0x0304);
         assertThat(h.ecPointFormats()).isEmpty();
+        assertThat(HexFormat.of().formatHex(h.random()))
+                .isEqualTo("cb34ecb1e78163ba1c38c6dacb196a6dffa21a8d9912ec18a2ef6283024dece7");
+        assertThat(h.sessionId()).isEmpty();
+        assertThat(h.sessionTicket()).isEmpty(); // extension 35 present, empty: asks for a ticket
     }
 
     @Test
@@ -54,6 +58,7 @@ class ClientHelloParserTest {
         assertThat(h.alpn()).isEqualTo(List.of("h2", "http/1.1"));
         assertThat(h.ecPointFormats()).containsExactly(0);
         assertThat(h.cipherSuites()).containsExactly(0xc02f);
+        assertThat(h.sessionTicket()).isNull();
     }
 
     @Test

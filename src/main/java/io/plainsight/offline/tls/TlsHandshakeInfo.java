@@ -1,0 +1,45 @@
+package io.plainsight.offline.tls;
+
+/**
+ * The parameters of one TLS handshake of a connection.
+ *
+ * @param version e.g. "TLS 1.2", "SSL 3.0", "TLS 1.3", "TLS 1.3 (draft 20)"
+ * @param versionCode the negotiated version's code point (0x0300 to 0x0304, 0x7fxx for drafts)
+ * @param cipherSuite the IANA name, e.g. "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
+ * @param cipherSuiteCode its code point
+ * @param sni the server_name the client asked for, or null
+ * @param alpn the protocol the server selected (ALPN), or null
+ * @param resumption null for a full handshake, else how the session was resumed: "session ID",
+ *     "session ticket" or "PSK" (TLS 1.3)
+ * @param renegotiation true for every handshake after the connection's first one
+ * @param clientRandom the ClientHello's random in hex (what key logs are keyed by)
+ * @param encryptThenMac RFC 7366 encrypt-then-MAC is in use (CBC suites only)
+ * @param extendedMasterSecret the RFC 7627 extended master secret was negotiated
+ */
+public record TlsHandshakeInfo(
+        String version,
+        int versionCode,
+        String cipherSuite,
+        int cipherSuiteCode,
+        String sni,
+        String alpn,
+        String resumption,
+        boolean renegotiation,
+        String clientRandom,
+        boolean encryptThenMac,
+        boolean extendedMasterSecret) {
+
+    /** "TLS 1.2", "SSL 3.0", "TLS 1.3 (draft 20)", or "unknown version (0x....)". */
+    public static String versionName(int code) {
+        return switch (code) {
+            case 0x0002 -> "SSL 2.0";
+            case 0x0300 -> "SSL 3.0";
+            case 0x0301 -> "TLS 1.0";
+            case 0x0302 -> "TLS 1.1";
+            case 0x0303 -> "TLS 1.2";
+            case 0x0304 -> "TLS 1.3";
+            default -> (code & 0xff00) == 0x7f00 ? "TLS 1.3 (draft " + (code & 0xff) + ")"
+                    : String.format("unknown version (0x%04x)", code);
+        };
+    }
+}
