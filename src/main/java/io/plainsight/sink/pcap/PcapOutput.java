@@ -2,25 +2,25 @@ package io.plainsight.sink.pcap;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Buffered pcap file output that survives failures: records are collected whole in a large direct
- * buffer and written with a {@link FileChannel}; a file only ever ends on a record boundary.
+ * buffer and written to a {@link CaptureFile} (direct I/O for whole blocks where the filesystem
+ * allows it); after every write the file ends on a record boundary.
+ *
+ * <p>With direct I/O the buffer starts on a block boundary of the file: after a write, the last
+ * partial block (already in the file, through the page cache) stays at the start of the buffer, and
+ * the next write covers it again as part of a whole block.
  *
  * <p>When a file cannot be opened or written (unwritable path, full disk), the failure is logged
  * once, the records that could not be written are counted as lost, a partly written buffer is cut
- * back to its last complete record ({@link FileChannel#truncate}), and writing is retried at most
+ * back to its last complete record (the file is truncated), and writing is retried at most
  * once per retry interval, at the next record or flush. Resuming is logged once too.
  */
 final class PcapOutput implements FrameOutput, AutoCloseable {
@@ -31,7 +31,10 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
     private final PcapDestination destination;
     private final long retryNanos;
     private final String retryText;
-    /** Whole records (and maybe the global header) of the current file, from index 0. */
+    /**
+     * Bytes of the current file from offset {@link #base}: first {@link #tail} bytes already
+     * written, then whole records (and maybe the global header) not yet written.
+     */
     private final ByteBuf buffer;
     /** Where frames that cannot be written are built, then dropped. */
     private final ByteBuf scratch;
@@ -41,11 +44,16 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
 
     private boolean fileChosen;
     private Path path;
-    private FileChannel channel;
-    private boolean regular;
-    private FileChannel stdout;
+    private CaptureFile file;
+    private CaptureFile stdout;
     /** Bytes of the current file known to be complete (global header and whole records). */
     private long committed;
+    /** The file offset of the buffer's first byte: a multiple of {@link #alignment}. */
+    private long base;
+    /** Bytes at the start of the buffer that the file already holds: {@code committed - base}. */
+    private int tail;
+    /** The block size the current file is written in (1 without direct I/O). */
+    private int alignment = 1;
 
     private boolean failing;
     private long lastAttemptNanos;
@@ -63,7 +71,9 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
         Duration retry = options.retryInterval();
         this.retryNanos = retry.toNanos();
         this.retryText = retry.isZero() ? "at every packet" : "every " + retry.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
-        this.buffer = Unpooled.directBuffer(Math.max(options.bufferBytes(), MAX_RECORD + PcapFormat.GLOBAL_HEADER_BYTES));
+        // room for a partial block kept at the start besides the buffer size asked for
+        this.buffer = CaptureFile.allocateBuffer(Math.max(options.bufferBytes(), MAX_RECORD + PcapFormat.GLOBAL_HEADER_BYTES)
+                + CaptureFile.MAX_ALIGNMENT);
         this.scratch = Unpooled.buffer(4096);
     }
 
@@ -74,18 +84,18 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
         }
         this.frameLength = frameLength;
         int record = PcapFormat.RECORD_HEADER_BYTES + frameLength;
-        if (fileChosen && destination.rotateBefore(timestampMicros, committed + buffer.writerIndex(), record)) {
+        if (fileChosen && destination.rotateBefore(timestampMicros, base + buffer.writerIndex(), record)) {
             endFile();
         }
         if (!failing || retryDue()) {
-            if (channel == null) {
+            if (file == null) {
                 open(timestampMicros);
             }
-            if (channel != null && buffer.writableBytes() < record + PcapFormat.GLOBAL_HEADER_BYTES) {
+            if (file != null && buffer.writableBytes() < record + PcapFormat.GLOBAL_HEADER_BYTES) {
                 drain();
             }
         }
-        discarding = channel == null || (failing && !retryDue());
+        discarding = file == null || (failing && !retryDue());
         if (discarding) {
             scratch.clear();
             scratch.ensureWritable(record);
@@ -119,10 +129,10 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
         if (closed) {
             return;
         }
-        if (channel == null && fileChosen && (!failing || retryDue())) {
+        if (file == null && fileChosen && (!failing || retryDue())) {
             open(0);
         }
-        if (channel != null) {
+        if (file != null) {
             bufferHeaderIfEmpty();
         }
         drain();
@@ -162,6 +172,11 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
         return path;
     }
 
+    /** Whether the current file is written with direct I/O. */
+    boolean directIo() {
+        return file != null && file.direct();
+    }
+
     private boolean retryDue() {
         return System.nanoTime() - lastAttemptNanos >= retryNanos;
     }
@@ -187,34 +202,35 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
             if (!fileChosen) {
                 path = destination.newFile(timestampMicros);
                 fileChosen = true;
-                committed = 0;
+                startOver();
             }
             if (path == null) {
                 if (stdout == null) {
-                    stdout = new FileOutputStream(FileDescriptor.out).getChannel();
+                    stdout = CaptureFile.standardOutput();
                 }
-                channel = stdout;
-                regular = false;
+                file = stdout;
                 return;
             }
-            FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            // a file reopened after a failure keeps its block size or a smaller one: the buffer's
+            // partial block starts on a boundary of the old one
+            CaptureFile f = CaptureFile.open(path, committed == 0 ? CaptureFile.MAX_ALIGNMENT : alignment);
             try {
-                regular = Files.isRegularFile(path);
-                if (regular) {
-                    long size = ch.size();
+                if (f.regular()) {
+                    long size = f.size();
                     if (committed > 0 && size >= committed) {
-                        ch.truncate(committed); // drop a partial record left by a failed write
-                        ch.position(committed);
+                        f.truncate(committed); // drop a partial record left by a failed write
                     } else {
-                        ch.truncate(0); // a new file, or ours vanished: start over with a header
-                        committed = 0;
+                        f.truncate(0); // a new file, or ours vanished: start over with a header
+                        startOver();
                     }
                 }
             } catch (IOException e) {
-                ch.close();
+                f.close();
                 throw e;
             }
-            channel = ch;
+            file = f;
+            alignment = f.alignment();
+            keepPartialBlock();
         } catch (IOException e) {
             fail(e);
         }
@@ -222,19 +238,17 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
 
     private void drain() {
         int total = buffer.writerIndex();
-        if (total == 0) {
-            return;
+        if (total == tail) {
+            return; // nothing new
         }
-        if (channel == null) {
+        if (file == null) {
             loseUnits(0);
-            clearBuffer();
+            keepPartialBlock();
             return;
         }
         ByteBuffer bb = buffer.nioBuffer(0, total);
         try {
-            while (bb.hasRemaining()) {
-                channel.write(bb);
-            }
+            file.write(bb, base);
         } catch (IOException e) {
             fail(e);
             int written = bb.position();
@@ -242,31 +256,56 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
             while (keep < units && unitEnds[keep] <= written) {
                 keep++;
             }
-            long keepBytes = keep == 0 ? 0 : unitEnds[keep - 1];
-            if (keepBytes < written) {
-                cutBack(committed + keepBytes);
-            }
-            committed += keepBytes;
+            committed = base + (keep == 0 ? tail : unitEnds[keep - 1]);
+            cutBack(committed); // the file may hold part of a record, or whole blocks past the last record
             loseUnits(keep);
-            clearBuffer();
+            keepPartialBlock();
             return;
         }
-        committed += total;
-        clearBuffer();
+        committed = base + total;
+        alignment = file.alignment(); // 1 if direct I/O turned out to be refused
+        keepPartialBlock();
         if (failing) {
             failing = false;
             log.warn("pcap capture resumed at {} after {} packets lost", where(), lostPackets - lostAtFailure);
         }
     }
 
+    /**
+     * Empties the buffer of everything but the bytes of the last, partial block up to
+     * {@link #committed}, which it moves to the start: the next write begins on a block boundary.
+     */
+    private void keepPartialBlock() {
+        long newBase = committed & -(long) alignment;
+        int from = (int) (newBase - base);
+        int length = (int) (committed - newBase);
+        if (from > 0 && length > 0) {
+            buffer.setBytes(0, buffer, from, length); // from >= alignment > length: no overlap
+        }
+        buffer.clear().writerIndex(length);
+        base = newBase;
+        tail = length;
+        units = 0;
+        headerBuffered = false;
+    }
+
+    /** A new or vanished file: nothing of it is written or kept. */
+    private void startOver() {
+        committed = 0;
+        base = 0;
+        tail = 0;
+        buffer.clear();
+        units = 0;
+        headerBuffered = false;
+    }
+
     /** Truncates the file to the last complete record after a partial write. */
     private void cutBack(long size) {
-        if (!regular) {
+        if (!file.regular()) {
             return; // a pipe or device cannot be cut back; nothing more can be done
         }
         try {
-            channel.truncate(size);
-            channel.position(size);
+            file.truncate(size);
         } catch (IOException e) {
             log.debug("pcap: cannot truncate {} to {}: {}", where(), size, e.toString());
             closeChannel(); // reopening truncates to the committed size
@@ -278,17 +317,11 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
             if (i == 0 && headerBuffered) {
                 continue;
             }
-            int start = i == 0 ? 0 : unitEnds[i - 1];
+            int start = i == 0 ? tail : unitEnds[i - 1];
             lostPackets = lostPackets + 1;
             lostBytes = lostBytes + (unitEnds[i] - start - PcapFormat.RECORD_HEADER_BYTES);
             packetsWritten = packetsWritten - 1;
         }
-    }
-
-    private void clearBuffer() {
-        buffer.clear();
-        units = 0;
-        headerBuffered = false;
     }
 
     private void endFile() {
@@ -296,18 +329,14 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
         closeChannel();
         fileChosen = false;
         path = null;
-        committed = 0;
+        startOver();
     }
 
     private void closeChannel() {
-        if (channel != null && channel != stdout) {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                log.debug("pcap: closing {}: {}", where(), e.toString());
-            }
+        if (file != null && file != stdout) {
+            file.close();
         }
-        channel = null;
+        file = null;
     }
 
     private void fail(IOException e) {
