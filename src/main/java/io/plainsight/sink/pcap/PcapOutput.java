@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,9 +59,11 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
     private boolean failing;
     private long lastAttemptNanos;
     private long lostAtFailure;
-    private volatile long lostPackets;
-    private volatile long lostBytes;
-    private volatile long packetsWritten;
+    // written by this output's thread only, read by any: updated with release stores (lazySet),
+    // because a volatile store per packet costs a full fence after every payload copy
+    private final AtomicLong lostPackets = new AtomicLong();
+    private final AtomicLong lostBytes = new AtomicLong();
+    private final AtomicLong packetsWritten = new AtomicLong();
 
     private boolean discarding;
     private int frameLength;
@@ -110,11 +113,11 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
     @Override
     public void end() {
         if (discarding) {
-            lostPackets = lostPackets + 1;
-            lostBytes = lostBytes + frameLength;
+            add(lostPackets, 1);
+            add(lostBytes, frameLength);
         } else {
             addUnit();
-            packetsWritten = packetsWritten + 1;
+            add(packetsWritten, 1);
         }
     }
 
@@ -156,15 +159,15 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
     }
 
     long lostPackets() {
-        return lostPackets;
+        return lostPackets.get();
     }
 
     long lostBytes() {
-        return lostBytes;
+        return lostBytes.get();
     }
 
     long packetsWritten() {
-        return packetsWritten;
+        return packetsWritten.get();
     }
 
     /** The file being written, or null (none yet, or standard output). */
@@ -175,6 +178,11 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
     /** Whether the current file is written with direct I/O. */
     boolean directIo() {
         return file != null && file.direct();
+    }
+
+    /** Adds to a counter only this thread writes. */
+    private static void add(AtomicLong counter, long n) {
+        counter.lazySet(counter.get() + n);
     }
 
     private boolean retryDue() {
@@ -267,7 +275,7 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
         keepPartialBlock();
         if (failing) {
             failing = false;
-            log.warn("pcap capture resumed at {} after {} packets lost", where(), lostPackets - lostAtFailure);
+            log.warn("pcap capture resumed at {} after {} packets lost", where(), lostPackets.get() - lostAtFailure);
         }
     }
 
@@ -318,9 +326,9 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
                 continue;
             }
             int start = i == 0 ? tail : unitEnds[i - 1];
-            lostPackets = lostPackets + 1;
-            lostBytes = lostBytes + (unitEnds[i] - start - PcapFormat.RECORD_HEADER_BYTES);
-            packetsWritten = packetsWritten - 1;
+            add(lostPackets, 1);
+            add(lostBytes, unitEnds[i] - start - PcapFormat.RECORD_HEADER_BYTES);
+            add(packetsWritten, -1);
         }
     }
 
@@ -343,7 +351,7 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
         lastAttemptNanos = System.nanoTime();
         if (!failing) {
             failing = true;
-            lostAtFailure = lostPackets;
+            lostAtFailure = lostPackets.get();
             log.error("pcap capture cannot write to {}: {}; traffic is not affected, packets that cannot be written are counted as lost, retrying {}",
                     where(), WriteFailures.cause(e), retryText);
         } else {
