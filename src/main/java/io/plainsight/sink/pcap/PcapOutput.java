@@ -13,11 +13,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Buffered pcap file output that survives failures: records are collected whole in a large direct
  * buffer and written to a {@link CaptureFile} (direct I/O for whole blocks where the filesystem
- * allows it); after every write the file ends on a record boundary.
+ * allows it); after every flush the file ends on a record boundary.
  *
- * <p>With direct I/O the buffer starts on a block boundary of the file: after a write, the last
- * partial block (already in the file, through the page cache) stays at the start of the buffer, and
- * the next write covers it again as part of a whole block.
+ * <p>With direct I/O the buffer starts on a block boundary of the file. A full buffer writes its
+ * whole blocks only, and keeps what follows the last complete record before their end; a flush
+ * writes everything, the last partial block through the page cache, and keeps that block. Either
+ * way the next write covers the kept bytes again as part of whole blocks. (Writing the partial
+ * block at every full buffer would make each direct write wait for the page cache to write that
+ * block back first.)
  *
  * <p>When a file cannot be opened or written (unwritable path, full disk), the failure is logged
  * once, the records that could not be written are counted as lost, a partly written buffer is cut
@@ -33,8 +36,9 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
     private final long retryNanos;
     private final String retryText;
     /**
-     * Bytes of the current file from offset {@link #base}: first {@link #tail} bytes already
-     * written, then whole records (and maybe the global header) not yet written.
+     * Bytes of the current file from offset {@link #base}: up to {@link #committed} known written,
+     * then the records {@link #unitEnds} delimits (and maybe the global header), of which the first
+     * {@link #inFile} bytes of the buffer are in the file too.
      */
     private final ByteBuf buffer;
     /** Where frames that cannot be written are built, then dropped. */
@@ -51,8 +55,8 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
     private long committed;
     /** The file offset of the buffer's first byte: a multiple of {@link #alignment}. */
     private long base;
-    /** Bytes at the start of the buffer that the file already holds: {@code committed - base}. */
-    private int tail;
+    /** Bytes at the start of the buffer that the file holds already (at least {@code committed - base}). */
+    private int inFile;
     /** The block size the current file is written in (1 without direct I/O). */
     private int alignment = 1;
 
@@ -95,7 +99,10 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
                 open(timestampMicros);
             }
             if (file != null && buffer.writableBytes() < record + PcapFormat.GLOBAL_HEADER_BYTES) {
-                drain();
+                drain(false);
+                if (file != null && buffer.writableBytes() < record + PcapFormat.GLOBAL_HEADER_BYTES) {
+                    drain(true); // what whole blocks left behind is still too much (huge blocks and records)
+                }
             }
         }
         discarding = file == null || (failing && !retryDue());
@@ -138,7 +145,7 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
         if (file != null) {
             bufferHeaderIfEmpty();
         }
-        drain();
+        drain(true);
     }
 
     @Override
@@ -238,70 +245,101 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
             }
             file = f;
             alignment = f.alignment();
-            keepPartialBlock();
+            keepFromLastBlock(0);
         } catch (IOException e) {
             fail(e);
         }
     }
 
-    private void drain() {
+    /**
+     * Writes the buffer: everything when {@code all} (a flush: the file then ends on the last
+     * record), else only its whole blocks (the buffer is full).
+     */
+    private void drain(boolean all) {
         int total = buffer.writerIndex();
-        if (total == tail) {
+        int end = all ? total : total & -alignment;
+        if (end <= inFile) {
             return; // nothing new
         }
         if (file == null) {
             loseUnits(0);
-            keepPartialBlock();
+            dropAfterCommitted();
             return;
         }
-        ByteBuffer bb = buffer.nioBuffer(0, total);
+        ByteBuffer bb = buffer.nioBuffer(0, end);
         try {
             file.write(bb, base);
         } catch (IOException e) {
             fail(e);
-            int written = bb.position();
-            int keep = 0;
-            while (keep < units && unitEnds[keep] <= written) {
-                keep++;
+            int kept = unitsEndingBy(bb.position()); // records that ended before inFile are committed already
+            if (kept > 0) {
+                committed = base + unitEnds[kept - 1];
             }
-            committed = base + (keep == 0 ? tail : unitEnds[keep - 1]);
             cutBack(committed); // the file may hold part of a record, or whole blocks past the last record
-            loseUnits(keep);
-            keepPartialBlock();
+            loseUnits(kept);
+            dropAfterCommitted();
             return;
         }
-        committed = base + total;
+        inFile = end;
+        int kept = unitsEndingBy(end);
+        if (kept > 0) {
+            committed = base + unitEnds[kept - 1];
+        }
         alignment = file.alignment(); // 1 if direct I/O turned out to be refused
-        keepPartialBlock();
+        keepFromLastBlock(kept);
         if (failing) {
             failing = false;
             log.warn("pcap capture resumed at {} after {} packets lost", where(), lostPackets.get() - lostAtFailure);
         }
     }
 
-    /**
-     * Empties the buffer of everything but the bytes of the last, partial block up to
-     * {@link #committed}, which it moves to the start: the next write begins on a block boundary.
-     */
-    private void keepPartialBlock() {
-        long newBase = committed & -(long) alignment;
-        int from = (int) (newBase - base);
-        int length = (int) (committed - newBase);
-        if (from > 0 && length > 0) {
-            buffer.setBytes(0, buffer, from, length); // from >= alignment > length: no overlap
+    /** The number of buffered records that end at or before buffer index {@code index}. */
+    private int unitsEndingBy(int index) {
+        int n = 0;
+        while (n < units && unitEnds[n] <= index) {
+            n++;
         }
-        buffer.clear().writerIndex(length);
-        base = newBase;
-        tail = length;
+        return n;
+    }
+
+    /** Forgets every record after {@link #committed} (lost, or never to be written). */
+    private void dropAfterCommitted() {
         units = 0;
         headerBuffered = false;
+        inFile = (int) (committed - base);
+        buffer.writerIndex(inFile);
+        keepFromLastBlock(0);
+    }
+
+    /**
+     * Forgets the first {@code written} records (now in the file) and everything before the block
+     * holding {@link #committed}: what is kept moves to the start of the buffer, so that the next
+     * write begins on a block boundary.
+     */
+    private void keepFromLastBlock(int written) {
+        long newBase = committed & -(long) alignment;
+        int shift = (int) (newBase - base);
+        int total = buffer.writerIndex();
+        // in pieces of at most shift bytes, front first: no piece overlaps itself or a later source
+        for (int from = shift; shift > 0 && from < total; from += shift) {
+            buffer.setBytes(from - shift, buffer, from, Math.min(shift, total - from));
+        }
+        buffer.readerIndex(0).writerIndex(total - shift);
+        base = newBase;
+        inFile -= shift;
+        units -= written;
+        System.arraycopy(unitEnds, written, unitEnds, 0, units);
+        for (int i = 0; i < units; i++) {
+            unitEnds[i] -= shift;
+        }
+        headerBuffered = headerBuffered && written == 0;
     }
 
     /** A new or vanished file: nothing of it is written or kept. */
     private void startOver() {
         committed = 0;
         base = 0;
-        tail = 0;
+        inFile = 0;
         buffer.clear();
         units = 0;
         headerBuffered = false;
@@ -325,7 +363,7 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
             if (i == 0 && headerBuffered) {
                 continue;
             }
-            int start = i == 0 ? tail : unitEnds[i - 1];
+            int start = i == 0 ? (int) (committed - base) : unitEnds[i - 1];
             add(lostPackets, 1);
             add(lostBytes, unitEnds[i] - start - PcapFormat.RECORD_HEADER_BYTES);
             add(packetsWritten, -1);
@@ -333,7 +371,7 @@ final class PcapOutput implements FrameOutput, AutoCloseable {
     }
 
     private void endFile() {
-        drain();
+        drain(true);
         closeChannel();
         fileChosen = false;
         path = null;

@@ -9,6 +9,8 @@ import io.netty.buffer.Unpooled;
 import io.plainsight.testing.Tshark;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -229,15 +231,16 @@ class DirectIoTest {
 
     @Test
     void fullDiskInTheMiddleOfAWriteOnTmpfsKeepsWholeRecordsAndResumes() throws Exception {
-        try (SmallFilesystem fs = SmallFilesystem.tmpfs(tmp.resolve("tmpfs"), 1 << 20)) {
+        try (SmallFilesystem fs = SmallFilesystem.tmpfs(tmp.resolve("tmpfs"), 4 << 20)) {
             assertFullDiskKeepsWholeRecordsAndResumes(fs, false); // tmpfs writes what fits, then fails
         }
     }
 
     /**
-     * Fills the disk while records are written: the file keeps whole records only (a record written
-     * in part is cut back), holds exactly the records counted as written, and the output resumes
-     * when there is space again.
+     * Fills the disk while records are written, in batches that fill the buffer (whole blocks are
+     * written) and batches ended by a flush (everything is written): the file keeps whole records
+     * only (a record written in part is cut back), holds exactly the records counted as written,
+     * and the output resumes when there is space again.
      */
     static void assertFullDiskKeepsWholeRecordsAndResumes(SmallFilesystem fs, boolean mustBeDirect) throws IOException {
         Path file = fs.dir().resolve("cap.pcap");
@@ -247,54 +250,68 @@ class DirectIoTest {
                 assertThat(out.directIo()).isTrue();
             }
             Frames frames = new Frames(3);
-            List<byte[]> inFile = new ArrayList<>();
-            writeBatches(out, frames, inFile, 300_000);
+            writeAndFlush(out, frames, 700_000);
             assertThat(out.lostPackets()).isZero();
-            assertFileHolds(file, Frames.file(inFile));
+            assertFileHolds(file, Frames.file(frames.records));
 
-            fs.fillLeaving(40_000); // a write gets part way, then fails
-            writeBatches(out, frames, inFile, 100_000);
+            fs.fillLeaving(200_000); // writes of whole blocks go in, then one gets part way and fails
+            writeAndFlush(out, frames, 600_000);
             assertThat(out.lostPackets()).isPositive();
             assertThat(logs.at(Level.ERROR)).singleElement().asString().contains(file.toString()).contains("disk full");
-            assertFileHolds(file, Frames.file(inFile));
+            assertHoldsRecordsInOrder(file, frames.records, out.packetsWritten());
 
-            writeBatches(out, frames, inFile, 100_000); // still full
-            assertFileHolds(file, Frames.file(inFile));
+            writeAndFlush(out, frames, 500_000); // still full, with writes of whole blocks too
+            assertHoldsRecordsInOrder(file, frames.records, out.packetsWritten());
 
             fs.free();
             long lost = out.lostPackets();
-            writeBatches(out, frames, inFile, 100_000);
+            writeAndFlush(out, frames, 100_000);
             assertThat(out.lostPackets()).isEqualTo(lost);
             assertThat(logs.at(Level.WARN)).singleElement().asString().contains("resumed");
-            assertFileHolds(file, Frames.file(inFile));
-            writeBatches(out, frames, inFile, 300_000);
-            assertFileHolds(file, Frames.file(inFile));
+            writeAndFlush(out, frames, 700_000);
+            assertThat(out.lostPackets()).isEqualTo(lost);
+            assertHoldsRecordsInOrder(file, frames.records, out.packetsWritten());
+            assertThat(out.packetsWritten() + lost).isEqualTo(frames.records.size());
             if (mustBeDirect) {
                 assertThat(out.directIo()).isTrue();
             }
         }
     }
 
-    /**
-     * Writes frames of 1..30,000 bytes, {@code bytes} in all, flushing (one write, whole blocks and a
-     * partial one) whenever a batch of at most 100 KB is complete, and adds to {@code inFile} the
-     * frames the output wrote: in one write, records are kept up to the first one that failed.
-     */
-    private static void writeBatches(PcapOutput out, Frames frames, List<byte[]> inFile, int bytes) {
-        int left = bytes;
-        while (left > 0) {
-            int from = frames.records.size();
-            long writtenBefore = out.packetsWritten();
-            int batch = 0;
-            while (batch < 100_000 && left > 0) {
-                int n = Math.min(left, 1 + frames.random.nextInt(30_000));
-                frames.write(out, n);
-                batch += n;
-                left -= n;
-            }
-            out.flush();
-            int kept = (int) (out.packetsWritten() - writtenBefore);
-            inFile.addAll(frames.records.subList(from, from + kept));
+    /** Writes frames of 1..30,000 bytes, {@code bytes} in all, then flushes. */
+    private static void writeAndFlush(PcapOutput out, Frames frames, int bytes) {
+        for (int left = bytes; left > 0; ) {
+            int n = Math.min(left, 1 + frames.random.nextInt(30_000));
+            frames.write(out, n);
+            left -= n;
         }
+        out.flush();
+    }
+
+    /**
+     * Asserts that the file is the global header followed by whole records, each one of
+     * {@code records} and in their order (some may be missing), {@code count} in all.
+     */
+    static void assertHoldsRecordsInOrder(Path file, List<byte[]> records, long count) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        byte[] header = Frames.file(List.of());
+        assertThat(Arrays.mismatch(bytes, 0, header.length, header, 0, header.length)).as("global header").isEqualTo(-1);
+        int at = header.length;
+        int next = 0;
+        long found = 0;
+        while (at < bytes.length) {
+            int recordLength = PcapFormat.RECORD_HEADER_BYTES + (ByteBuffer.wrap(bytes, at + 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt());
+            assertThat(at + recordLength).as("record at %d of %s is whole", at, file).isLessThanOrEqualTo(bytes.length);
+            int start = at;
+            while (next < records.size() && (records.get(next).length != recordLength
+                    || Arrays.mismatch(bytes, start, start + recordLength, records.get(next), 0, recordLength) != -1)) {
+                next++;
+            }
+            assertThat(next).as("record at %d of %s is one of the records written, in order", at, file).isLessThan(records.size());
+            next++;
+            found++;
+            at += recordLength;
+        }
+        assertThat(found).as("records in %s", file).isEqualTo(count);
     }
 }
