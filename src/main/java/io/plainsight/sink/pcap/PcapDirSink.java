@@ -40,12 +40,6 @@ public final class PcapDirSink extends PcapSink {
         return "pcap-dir";
     }
 
-
-
-
-
-
-
     /** The file being written, or null before the first packet and after a rotation. */
     public Path currentFile() {
         return output.currentPath();

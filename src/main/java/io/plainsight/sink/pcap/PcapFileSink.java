@@ -25,7 +25,8 @@ public final class PcapFileSink extends PcapSink {
         output.start();
     }
 
-    private static PcapDestination destination(String path) {
+    /** The destination of {@code --pcap PATH}: one file, or standard output for "-". */
+    static PcapDestination destination(String path) {
         if (path == null || path.isBlank()) {
             throw new IllegalArgumentException("--pcap '" + path + "': expected a file name or - for standard output");
         }
@@ -61,12 +62,6 @@ public final class PcapFileSink extends PcapSink {
     public String name() {
         return "pcap";
     }
-
-
-
-
-
-
 
     /** The path as given ("-" for standard output). */
     public String target() {

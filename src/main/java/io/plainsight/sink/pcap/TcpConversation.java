@@ -1,6 +1,8 @@
 package io.plainsight.sink.pcap;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.plainsight.event.Direction;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -50,6 +52,16 @@ public final class TcpConversation {
     private final int mss;
     /** Sum of both addresses' words: the same for both directions of the pseudo header. */
     private final long addressSum;
+    /**
+     * The Ethernet, IP and TCP headers (without options) of a segment from the client and from the
+     * server, with every field that never changes filled in: each frame starts as a copy of one.
+     */
+    private final byte[] headerFromClient;
+    private final byte[] headerFromServer;
+    /** Sum of the IPv4 header words that never change (both directions: the same words). */
+    private final long ipFixedSum;
+    /** Sum of the TCP pseudo header and header words that never change (both directions). */
+    private final long tcpFixedSum;
 
     private final int clientIsn;
     private final int serverIsn;
@@ -83,6 +95,10 @@ public final class TcpConversation {
         this.ipHeader = ipv6 ? 40 : 20;
         this.mss = mss;
         this.addressSum = Checksums.sum(c) + Checksums.sum(s);
+        this.headerFromClient = headerTemplate(CLIENT_MAC, SERVER_MAC, c, s, clientPort, serverPort);
+        this.headerFromServer = headerTemplate(SERVER_MAC, CLIENT_MAC, s, c, serverPort, clientPort);
+        this.ipFixedSum = 0x4500 + 0x4000 + ((TTL << 8) | 6) + addressSum;
+        this.tcpFixedSum = addressSum + 6 + clientPort + serverPort + WINDOW;
         this.clientIsn = clientIsn;
         this.serverIsn = serverIsn;
         this.clientNext = clientIsn;
@@ -181,65 +197,71 @@ public final class TcpConversation {
         int tcpHeader = synOptions ? 28 : 20;
         int tcpLength = tcpHeader + length;
         ByteBuf b = out.begin(ts, ETHERNET_HEADER + ipHeader + tcpLength);
-
-        b.writeBytes(fromClient ? SERVER_MAC : CLIENT_MAC);
-        b.writeBytes(fromClient ? CLIENT_MAC : SERVER_MAC);
-        b.writeShort(ipv6 ? 0x86DD : 0x0800);
-
-        byte[] src = fromClient ? clientIp : serverIp;
-        byte[] dst = fromClient ? serverIp : clientIp;
+        int ip = b.writerIndex() + ETHERNET_HEADER;
+        b.writeBytes(fromClient ? headerFromClient : headerFromServer);
         if (ipv6) {
-            b.writeInt(0x6000_0000); // version 6, traffic class 0, flow label 0
-            b.writeShort(tcpLength);
-            b.writeByte(6); // next header: TCP
-            b.writeByte(TTL);
-            b.writeBytes(src);
-            b.writeBytes(dst);
+            b.setShort(ip + 4, tcpLength); // payload length
         } else {
-            int id;
-            if (fromClient) {
-                id = clientIpId++;
-            } else {
-                id = serverIpId++;
-            }
-            int ipStart = b.writerIndex();
-            b.writeShort(0x4500); // version 4, IHL 5, DSCP 0
-            b.writeShort(20 + tcpLength);
-            b.writeShort(id & 0xFFFF);
-            b.writeShort(0x4000); // don't fragment
-            b.writeByte(TTL);
-            b.writeByte(6);
-            b.writeShort(0);
-            b.writeBytes(src);
-            b.writeBytes(dst);
-            b.setShort(ipStart + 10, Checksums.finish(Checksums.sum(b, ipStart, 20)));
+            int id = (fromClient ? clientIpId++ : serverIpId++) & 0xFFFF;
+            b.setShort(ip + 2, 20 + tcpLength); // total length
+            b.setShort(ip + 4, id);
+            b.setShort(ip + 10, Checksums.finish(ipFixedSum + 20 + tcpLength + id));
         }
-
-        int tcpStart = b.writerIndex();
-        b.writeShort(fromClient ? clientPort : serverPort);
-        b.writeShort(fromClient ? serverPort : clientPort);
-        b.writeInt(seq);
-        b.writeInt(ack);
-        b.writeShort(((tcpHeader / 4) << 12) | flags);
-        b.writeShort(WINDOW);
-        b.writeShort(0); // checksum, patched below
-        b.writeShort(0); // urgent pointer
+        int tcp = ip + ipHeader;
+        int offsetAndFlags = ((tcpHeader / 4) << 12) | flags;
+        b.setInt(tcp + 4, seq);
+        b.setInt(tcp + 8, ack);
+        b.setShort(tcp + 12, offsetAndFlags);
+        long sum = tcpFixedSum + tcpLength + (seq >>> 16) + (seq & 0xFFFF) + (ack >>> 16) + (ack & 0xFFFF) + offsetAndFlags;
         if (synOptions) {
-            b.writeByte(2); // MSS
-            b.writeByte(4);
-            b.writeShort(mss);
-            b.writeByte(1); // NOP
-            b.writeByte(3); // window scale
-            b.writeByte(3);
-            b.writeByte(WINDOW_SCALE);
+            // MSS, NOP, window scale
+            b.writeInt((2 << 24) | (4 << 16) | mss);
+            b.writeInt((1 << 24) | (3 << 16) | (3 << 8) | WINDOW_SCALE);
+            sum += 0x0204 + mss + 0x0103 + (0x0300 | WINDOW_SCALE);
         }
-        long sum = addressSum + 6 + tcpLength + Checksums.sum(b, tcpStart, tcpHeader);
         if (length > 0) {
             sum += Checksums.sum(payload, index, length);
             payload.getBytes(index, b, length);
         }
-        b.setShort(tcpStart + 16, Checksums.finish(sum));
+        b.setShort(tcp + 16, Checksums.finish(sum));
         out.end();
+    }
+
+    /**
+     * Ethernet, IP and TCP headers with the fields of one direction that never change; lengths, IP
+     * id, sequence and acknowledgment numbers, flags and checksums are left 0 for each frame.
+     */
+    private static byte[] headerTemplate(byte[] srcMac, byte[] dstMac, byte[] srcIp, byte[] dstIp, int srcPort, int dstPort) {
+        boolean v6 = srcIp.length == 16;
+        ByteBuf h = Unpooled.buffer(ETHERNET_HEADER + (v6 ? 40 : 20) + 20);
+        h.writeBytes(dstMac);
+        h.writeBytes(srcMac);
+        h.writeShort(v6 ? 0x86DD : 0x0800);
+        if (v6) {
+            h.writeInt(0x6000_0000); // version 6, traffic class 0, flow label 0
+            h.writeShort(0); // payload length
+            h.writeByte(6); // next header: TCP
+            h.writeByte(TTL);
+        } else {
+            h.writeShort(0x4500); // version 4, IHL 5, DSCP 0
+            h.writeShort(0); // total length
+            h.writeShort(0); // id
+            h.writeShort(0x4000); // don't fragment
+            h.writeByte(TTL);
+            h.writeByte(6); // protocol: TCP
+            h.writeShort(0); // header checksum
+        }
+        h.writeBytes(srcIp);
+        h.writeBytes(dstIp);
+        h.writeShort(srcPort);
+        h.writeShort(dstPort);
+        h.writeInt(0); // sequence number
+        h.writeInt(0); // acknowledgment number
+        h.writeShort(0); // data offset and flags
+        h.writeShort(WINDOW);
+        h.writeShort(0); // checksum
+        h.writeShort(0); // urgent pointer
+        return ByteBufUtil.getBytes(h);
     }
 
     private static byte[] addressBytes(InetSocketAddress a) {

@@ -11,10 +11,18 @@ import org.slf4j.LoggerFactory;
 final class LogCapture implements AutoCloseable {
     private final Logger logger = (Logger) LoggerFactory.getLogger("io.plainsight.sink.pcap");
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final Level levelBefore = logger.getLevel();
 
+    /** Collects what is logged at the configured levels. */
     LogCapture() {
         appender.start();
         logger.addAppender(appender);
+    }
+
+    /** Collects from {@code level} up, whatever the configuration says. */
+    LogCapture(Level level) {
+        this();
+        logger.setLevel(level);
     }
 
     List<String> at(Level level) {
@@ -24,5 +32,6 @@ final class LogCapture implements AutoCloseable {
     @Override
     public void close() {
         logger.detachAppender(appender);
+        logger.setLevel(levelBefore);
     }
 }

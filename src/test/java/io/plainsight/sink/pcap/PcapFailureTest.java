@@ -10,13 +10,8 @@ import io.plainsight.event.CloseKind;
 import io.plainsight.event.Sink;
 import io.plainsight.testing.ExternalProcess;
 import io.plainsight.testing.Tshark;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -136,23 +131,15 @@ class PcapFailureTest {
 
     @Test
     void fullDiskKeepsWholeRecordsCountsLossAndResumes() throws Exception {
-        Path mnt = Files.createDirectories(tmp.resolve("small-fs"));
-        ExternalProcess.Result mount = ExternalProcess.exec(TOOL_TIMEOUT, "mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs",
-                mnt.toString());
-        Assumptions.assumeTrue(mount.exitCode() == 0, "cannot mount a tmpfs here (" + mount.stderr().strip() + "); skipping the full-disk resume test");
-        Path file = mnt.resolve("cap.pcap");
-        Path filler = mnt.resolve("filler");
-        try (LogCapture logs = new LogCapture();
-                PcapFileSink sink = new PcapFileSink(file.toString(), RETRY_ALWAYS)) {
+        try (SmallFilesystem fs = SmallFilesystem.tmpfs(tmp.resolve("small-fs"), 256 << 10);
+                LogCapture logs = new LogCapture();
+                PcapFileSink sink = new PcapFileSink(fs.dir().resolve("cap.pcap").toString(), RETRY_ALWAYS)) {
+            Path file = fs.dir().resolve("cap.pcap");
             int first = exchange(sink, 1, T, 20_000);
             sink.flush();
             assertThat(packetsIn(file)).isEqualTo(first);
 
-            fill(filler);
-            // leave ~20 KB so the next write gets part way, then fails
-            try (FileChannel ch = FileChannel.open(filler, StandardOpenOption.WRITE)) {
-                ch.truncate(ch.size() - 20_000);
-            }
+            fs.fillLeaving(20_000); // so the next write gets part way, then fails
             int second = exchange(sink, 2, T + 100, 100_000);
             sink.flush();
             long lost = sink.lostPackets();
@@ -173,7 +160,7 @@ class PcapFailureTest {
             inFile = packetsIn(file);
             assertThat(inFile + lost).isEqualTo(first + second + third);
 
-            Files.delete(filler);
+            fs.free();
             int fourth = exchange(sink, 4, T + 300, 30_000);
             sink.flush();
             assertThat(sink.lostPackets()).isEqualTo(lost);
@@ -183,25 +170,6 @@ class PcapFailureTest {
             assertThat(TSHARK.fieldLines(file, "http.request", "http.request.uri")).contains("/1", "/4");
             // sequence numbers went on while failing: the reader sees an honest gap, not a reused range
             ExternalProcess.run(TOOL_TIMEOUT, "capinfos", file.toString());
-        } finally {
-            ExternalProcess.exec(TOOL_TIMEOUT, "umount", mnt.toString());
         }
-    }
-
-    private static void fill(Path filler) throws IOException {
-        byte[] block = new byte[4096];
-        try (OutputStream out = Files.newOutputStream(filler)) {
-            while (true) {
-                out.write(block);
-                out.flush();
-            }
-        } catch (IOException e) {
-            assertThat(e.getMessage()).contains("No space left on device");
-        }
-    }
-
-    @SuppressWarnings("unused")
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }
