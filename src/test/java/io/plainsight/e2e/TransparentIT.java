@@ -242,7 +242,18 @@ class TransparentIT {
                 assertThat(looped.exitCode()).as(looped.toString()).isNotZero();
                 ps.awaitLog("loop: this is plainsight's own connection to 10.77.2.2:443, sent back to plainsight;"
                         + " the redirect rule must exclude plainsight's traffic");
+                // the conversations of the loop close (and print their lines) a little after the log
+                // line; once their count is stable for 1.5 s it must stay so: the loop ended
                 int lines = ps.conversations();
+                for (int i = 0; i < 20; i++) {
+                    Thread.sleep(1500);
+                    int now = ps.conversations();
+                    if (now == lines) {
+                        break;
+                    }
+                    lines = now;
+                }
+                assertThat(lines).as("conversations of the loop (bounded)").isLessThan(40);
                 Thread.sleep(1500);
                 assertThat(ps.conversations()).as("the loop ended").isEqualTo(lines);
                 firewall.removeLoop(t.client);
