@@ -16,6 +16,28 @@ final class ClientLeg {
     private ClientLeg() {}
 
     /**
+     * Parses the ClientHello a hello handler peeked and records its SNI; when there is none or it is
+     * malformed, fails the conversation (naming the cause) and {@code promise}, and returns null.
+     */
+    static ClientHello readHello(Conversation conv, io.netty.buffer.ByteBuf clientHello,
+            io.netty.util.concurrent.Promise<Upstream> promise) {
+        if (clientHello == null) {
+            conv.fail("client sent no TLS ClientHello");
+            promise.setFailure(new IllegalStateException("no ClientHello"));
+            return null;
+        }
+        try {
+            ClientHello hello = ClientHelloParser.parse(clientHello);
+            conv.sni = hello.sni();
+            return hello;
+        } catch (ClientHelloParser.MalformedClientHelloException e) {
+            conv.fail("client " + e.getMessage());
+            promise.setFailure(e);
+            return null;
+        }
+    }
+
+    /**
      * Ends a client whose ClientHello we read but cannot answer (the upstream failed): a TLS alert
      * the client can report, then close.
      */

@@ -53,18 +53,10 @@ final class ClientTlsHandler extends SslClientHelloHandler<Upstream> {
     protected Future<Upstream> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) {
         helloRead = true;
         Promise<Upstream> promise = ctx.executor().newPromise();
-        if (clientHello == null) {
-            conv.fail("client sent no TLS ClientHello");
-            return promise.setFailure(new IllegalStateException("no ClientHello"));
+        ClientHello hello = ClientLeg.readHello(conv, clientHello, promise);
+        if (hello == null) {
+            return promise;
         }
-        ClientHello hello;
-        try {
-            hello = ClientHelloParser.parse(clientHello);
-        } catch (ClientHelloParser.MalformedClientHelloException e) {
-            conv.fail("client " + e.getMessage());
-            return promise.setFailure(e);
-        }
-        conv.sni = hello.sni();
         // the client's ALPN offer goes upstream as is (h2 works end to end without re-encoding)
         connector.connect(conv, hello.sni(), settings.mode() == Mode.REVERSE ? hello.alpn() : List.of(), promise);
         return promise;

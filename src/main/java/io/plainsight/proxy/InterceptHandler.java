@@ -94,18 +94,10 @@ final class InterceptHandler extends SslClientHelloHandler<Upstream> {
     protected Future<Upstream> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) {
         looking = true;
         Promise<Upstream> promise = ctx.executor().newPromise();
-        if (clientHello == null) {
-            conv.fail("client sent no TLS ClientHello");
-            return promise.setFailure(new IllegalStateException("no ClientHello"));
+        ClientHello hello = ClientLeg.readHello(conv, clientHello, promise);
+        if (hello == null) {
+            return promise;
         }
-        ClientHello hello;
-        try {
-            hello = ClientHelloParser.parse(clientHello);
-        } catch (ClientHelloParser.MalformedClientHelloException e) {
-            conv.fail("client " + e.getMessage());
-            return promise.setFailure(e);
-        }
-        conv.sni = hello.sni();
         if (conv.upstream != null) {
             proceed(hello, promise);
             return promise;
