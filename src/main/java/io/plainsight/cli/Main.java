@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Captures and decrypts the traffic passing through it.",
-        subcommands = {ProxyCommand.class, TransparentCommand.class, ReverseCommand.class, OriginateCommand.class, CaCommand.class})
+        subcommands = {ProxyCommand.class, TransparentCommand.class, ReverseCommand.class, OriginateCommand.class, DecryptCommand.class, CaCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -9,15 +9,18 @@ public enum Interception {
     /** Relayed without decryption because the host matched an ignore rule: metadata only. */
     PASSED_THROUGH,
     /** Relayed without decryption because clients of this host kept rejecting our certificate. */
-    FAILED_OPEN;
+    FAILED_OPEN,
+    /** Seen in a capture file but could not be decrypted (no key, wrong key, gap): metadata only. */
+    UNDECRYPTED;
 
-    /** The console/log word: decrypted, plain, passthrough, fail-open. */
+    /** The console/log word: decrypted, plain, passthrough, fail-open, not-decrypted. */
     public String label() {
         return switch (this) {
             case DECRYPTED -> "decrypted";
             case PLAIN -> "plain";
             case PASSED_THROUGH -> "passthrough";
             case FAILED_OPEN -> "fail-open";
+            case UNDECRYPTED -> "not-decrypted";
         };
     }
 

@@ -66,8 +66,9 @@ public final class ConnectionMeta {
         return t == null ? null : t.alpn();
     }
 
-    /** "https" when the client spoke TLS to us (its URLs were https), else "http". */
+    /** "https" when the client spoke TLS to us (its URLs were https) or, offline, to its server; else "http". */
     public String scheme() {
-        return clientTls != null || opened.mode() == Mode.OFFLINE && upstreamTls != null ? "https" : "http";
+        return clientTls != null || opened.mode() == Mode.OFFLINE && (opened.tlsCarried() || upstreamTls != null)
+                ? "https" : "http";
     }
 }

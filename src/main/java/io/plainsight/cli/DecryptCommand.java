@@ -1,0 +1,339 @@
+package io.plainsight.cli;
+
+import io.plainsight.event.CaptureBus;
+import io.plainsight.event.Sink;
+import io.plainsight.offline.ConnectionPrefilter;
+import io.plainsight.offline.DecryptionReport;
+import io.plainsight.offline.OfflineDecryption;
+import io.plainsight.offline.ReportJson;
+import io.plainsight.offline.ReportText;
+import io.plainsight.offline.capture.CaptureFormatException;
+import io.plainsight.offline.capture.CaptureReader;
+import io.plainsight.offline.tls.DecryptionKeys;
+import io.plainsight.policy.FilterExpression;
+import io.plainsight.policy.FilterSyntaxException;
+import io.plainsight.tls.TlsSetupException;
+import java.io.BufferedOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code plainsight decrypt}: a capture file plus keys in, plaintext out to every output. */
+@Command(name = "decrypt", mixinStandardHelpOptions = true,
+        description = {"Decrypts the TLS in pcap/pcapng captures (also gzip-compressed, or '-' for a live stream on stdin) "
+                + "with server RSA keys, key logs (SSLKEYLOGFILE) or the capture's own Decryption Secrets Blocks, and writes "
+                + "the plaintext to every output: PCAP (default: NAME.decrypted.pcap in the current directory), HAR, flow "
+                + "log, console.",
+                "Exit code: 0 everything decrypted, 3 some connections not (fully) decrypted, 4 nothing decrypted, "
+                        + "1 an input or output could not be used at all, 2 bad options."})
+final class DecryptCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger("plainsight");
+    /** Inputs smaller than this get no progress bar. */
+    private static final long PROGRESS_MIN_BYTES = 8L << 20;
+
+    @Parameters(paramLabel = "INPUT", arity = "1..*",
+            description = "Capture files read in this order as one capture (pcap, pcapng, either gzip-compressed); '-' = stdin.")
+    List<String> inputs;
+
+    @Option(names = "--rsa-key", paramLabel = "[IP,PORT,]FILE[:PASSWORD]",
+            description = "Server RSA private key (PEM: PKCS#1, PKCS#8, encrypted PKCS#8; or PKCS#12). PASSWORD is a file "
+                    + "holding it or env:VARIABLE. Matched to connections by the server certificate; IP,PORT narrow it "
+                    + "when the certificate is not in the capture. Only RSA key exchange suites can be decrypted this way.")
+    List<String> rsaKeys = new ArrayList<>();
+
+    @Option(names = "--keylog", paramLabel = "FILE",
+            description = "NSS key log (SSLKEYLOGFILE format: CLIENT_RANDOM and the TLS 1.3 secrets). Repeatable.")
+    List<Path> keyLogs = new ArrayList<>();
+
+    @Option(names = "--psk", paramLabel = "HEX", description = "Pre-shared key for the PSK cipher suites, in hex. Repeatable.")
+    List<String> psks = new ArrayList<>();
+
+    @Option(names = "--report", paramLabel = "FORMAT", defaultValue = "text",
+            description = "The report at the end: text (to stderr), json (to stdout), none. Default: ${DEFAULT-VALUE}.")
+    String report;
+
+    @Option(names = "--report-file", paramLabel = "FILE", description = "Write the report to FILE instead ('-' = stdout).")
+    String reportFile;
+
+    @Option(names = "--progress", negatable = true, description = "Progress bar on stderr (default: when stderr is a terminal "
+            + "and the console output does not go to the same terminal).")
+    Boolean progress;
+
+    @Mixin
+    HomeOption home;
+
+    @Mixin
+    CaptureOptions capture;
+
+    /** Where console lines go. */
+    PrintStream console = System.out;
+    /** Where the text report and warnings go. */
+    PrintStream err = System.err;
+    /** The environment (for --rsa-key ...:env:VAR). */
+    Map<String, String> env = System.getenv();
+
+    @Override
+    public Integer call() throws IOException {
+        if (!List.of("text", "json", "none").contains(report)) {
+            throw new IllegalArgumentException("--report '" + report + "': expected text, json or none");
+        }
+        ConnectionPrefilter prefilter = prefilter();
+        DecryptionKeys keys = keys();
+        defaultPcap();
+        ReportOutput reportOut = reportOutput();
+        List<Sink> sinks = Outputs.build(capture, home.resolve(), console);
+        CaptureBus bus = new CaptureBus(sinks, capture.overflowPolicy(), CaptureBus.DEFAULT_QUEUE_BYTES);
+        Thread hook = new Thread(() -> {
+            err.println("plainsight: interrupted; flushing what was decrypted so far");
+            bus.close();
+        }, "shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        DecryptionReport result;
+        try (reportOut) {
+            DecryptionReport r = new DecryptionReport(reportOut.json == null ? null : reportOut.json::connection);
+            OfflineDecryption decryption = new OfflineDecryption(keys, bus::publish, bus.wantsData(), prefilter,
+                    message -> log.warn("{}", message), r);
+            readInputs(decryption, r);
+            result = decryption.finish();
+            bus.close();
+            reportOut.finish(result);
+        } finally {
+            bus.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running
+            }
+        }
+        if (result.inputs.isEmpty()) {
+            return 1;
+        }
+        return result.exitCode();
+    }
+
+    private void readInputs(OfflineDecryption decryption, DecryptionReport r) {
+        AtomicLong consumed = new AtomicLong();
+        long total = 0;
+        for (String in : inputs) {
+            if (!"-".equals(in)) {
+                try {
+                    total += Files.size(Path.of(in));
+                } catch (IOException e) {
+                    // reported when opened
+                }
+            }
+        }
+        boolean bar = progress != null ? progress
+                : total >= PROGRESS_MIN_BYTES && !inputs.contains("-") && ProgressBar.isTerminal(2)
+                        && (capture.quiet || !ProgressBar.isTerminal(1));
+        ProgressBar progressBar = bar ? new ProgressBar(err, total, consumed::get, decryption::openConnections) : null;
+        Runnable tick = progressBar == null ? () -> { } : progressBar::tick;
+        try {
+            for (String name : inputs) {
+                try (CaptureReader reader = open(name, consumed)) {
+                    decryption.read(reader, tick);
+                } catch (CaptureFormatException e) {
+                    r.unreadable(e.getMessage());
+                    log.error("{}", e.getMessage());
+                } catch (IOException e) {
+                    String message = name + ": " + (e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                            : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : "cannot read: " + e.getMessage());
+                    r.unreadable(message);
+                    log.error("{}", message);
+                }
+            }
+        } finally {
+            if (progressBar != null) {
+                progressBar.done();
+            }
+        }
+    }
+
+    private static CaptureReader open(String name, AtomicLong consumed) throws IOException {
+        if ("-".equals(name)) {
+            return CaptureReader.open(System.in, "stdin");
+        }
+        Path path = Path.of(name);
+        InputStream in = new CountingInputStream(Files.newInputStream(path), consumed);
+        try {
+            return CaptureReader.open(in, name);
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+    }
+
+    private ConnectionPrefilter prefilter() {
+        if (capture.filter == null) {
+            return ConnectionPrefilter.ALL;
+        }
+        try {
+            return ConnectionPrefilter.of(FilterExpression.parse(capture.filter));
+        } catch (FilterSyntaxException e) {
+            throw new IllegalArgumentException("--filter: " + e.getMessage(), e);
+        }
+    }
+
+    private DecryptionKeys keys() {
+        DecryptionKeys keys = new DecryptionKeys();
+        for (Path file : keyLogs) {
+            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                List<String> problems = keys.addKeyLog(file.toString(), in);
+                problems.forEach(p -> log.warn("{}", p));
+            } catch (IOException e) {
+                throw new StartupException("--keylog " + file + ": cannot read it: " + describe(e));
+            }
+        }
+        for (String spec : rsaKeys) {
+            RsaKeyOption k = RsaKeyOption.parse(spec, env);
+            try {
+                keys.addRsaKeyFile(k.file(), k.password(), k.narrowTo());
+            } catch (TlsSetupException e) {
+                // the rest can still be decrypted (with the other keys, the key logs): say so and go on
+                log.error("--rsa-key {}: {}; going on without this key", spec, e.getMessage());
+            }
+        }
+        for (String hex : psks) {
+            try {
+                keys.addPsk(HexFormat.of().parseHex(hex.trim()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--psk '" + hex + "': expected 1 to 65535 bytes in hex (" + e.getMessage() + ")");
+            }
+        }
+        if (keyLogs.isEmpty() && rsaKeys.isEmpty() && psks.isEmpty()) {
+            log.warn("no --keylog, --rsa-key or --psk given: only keys embedded in pcapng captures (Decryption Secrets Blocks) can be used");
+        }
+        return keys;
+    }
+
+    private static String describe(IOException e) {
+        return e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage();
+    }
+
+    /** Without any PCAP option: NAME.decrypted.pcap in the current directory. */
+    private void defaultPcap() {
+        if (capture.noPcap || capture.pcap != null || capture.pcapDir != null) {
+            return;
+        }
+        String first = inputs.get(0);
+        String base = "-".equals(first) ? "stdin" : Path.of(first).getFileName().toString();
+        base = base.replaceFirst("(?i)(\\.gz)$", "").replaceFirst("(?i)\\.(pcapng|pcap|cap|ntar)$", "");
+        capture.pcap = base + ".decrypted.pcap";
+        for (String in : inputs) {
+            if (!"-".equals(in) && Path.of(in).toAbsolutePath().normalize().equals(Path.of(capture.pcap).toAbsolutePath().normalize())) {
+                throw new IllegalArgumentException("the default output " + capture.pcap + " is an input; name one with --pcap");
+            }
+        }
+    }
+
+    private ReportOutput reportOutput() throws IOException {
+        if ("none".equals(report)) {
+            return new ReportOutput(null, null, null);
+        }
+        String target = reportFile != null ? reportFile : "json".equals(report) ? "-" : null;
+        OutputStream stream;
+        if (target == null) {
+            stream = null;
+        } else if ("-".equals(target)) {
+            if ("-".equals(capture.pcap) || "-".equals(capture.har) || "-".equals(capture.flows)) {
+                throw new IllegalArgumentException("--report " + report + " would go to stdout, which another output uses; "
+                        + "give --report-file FILE");
+            }
+            stream = System.out;
+        } else {
+            stream = new BufferedOutputStream(Files.newOutputStream(Path.of(target)));
+        }
+        if ("json".equals(report)) {
+            return new ReportOutput(stream, new ReportJson(stream), null);
+        }
+        PrintStream text = stream == null ? err : new PrintStream(stream, false, StandardCharsets.UTF_8);
+        return new ReportOutput(stream, null, text);
+    }
+
+    /** Where the report goes: a JSON writer, or a text stream. */
+    private final class ReportOutput implements AutoCloseable {
+        final OutputStream stream;
+        final ReportJson json;
+        final PrintStream text;
+
+        ReportOutput(OutputStream stream, ReportJson json, PrintStream text) {
+            this.stream = stream;
+            this.json = json;
+            this.text = text;
+        }
+
+        void finish(DecryptionReport r) {
+            if (json != null) {
+                json.finish(r);
+            } else if (text != null) {
+                ReportText.write(r, text);
+                text.flush();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (json != null) {
+                json.close();
+            }
+            if (stream != null && stream != System.out) {
+                stream.close();
+            } else if (stream != null) {
+                stream.flush();
+            }
+        }
+    }
+
+    /** Counts the bytes read from a file, for the progress bar. */
+    private static final class CountingInputStream extends FilterInputStream {
+        private final AtomicLong counter;
+
+        CountingInputStream(InputStream in, AtomicLong counter) {
+            super(in);
+            this.counter = counter;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                counter.incrementAndGet();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                counter.addAndGet(n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long s = in.skip(n);
+            counter.addAndGet(s);
+            return s;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.plainsight.offline;
+
+import io.plainsight.event.Mode;
+import io.plainsight.offline.tcp.TcpConnection;
+import io.plainsight.offline.tls.TlsHandshakeInfo;
+import io.plainsight.policy.Field;
+import io.plainsight.policy.FilterExpression;
+import io.plainsight.policy.MapFieldSource;
+
+/**
+ * The part of a {@code --filter} that can be decided per connection before its bytes reach any
+ * output, so that a capture can be cut down to the conversations asked for (in every output,
+ * the PCAP included) and the rest is not even decrypted. An expression that names only
+ * connection fields ({@code ip.*}, {@code tcp.*}) is decided when the connection opens; one that
+ * also names TLS fields ({@code tls.sni}, ...) once the handshake is known. An expression that
+ * names HTTP or WebSocket fields is decided per exchange by the exchange outputs and keeps every
+ * connection here.
+ */
+public final class ConnectionPrefilter {
+    /** Keeps everything. */
+    public static final ConnectionPrefilter ALL = new ConnectionPrefilter(null, false);
+
+    private final FilterExpression expression;
+    private final boolean needsTls;
+
+    private ConnectionPrefilter(FilterExpression expression, boolean needsTls) {
+        this.expression = expression;
+        this.needsTls = needsTls;
+    }
+
+    /** The connection-level filter of {@code expression} (null: none). */
+    public static ConnectionPrefilter of(FilterExpression expression) {
+        if (expression == null || expression.uses(Field.Layer.HTTP) || expression.uses(Field.Layer.WEBSOCKET)) {
+            return ALL;
+        }
+        return new ConnectionPrefilter(expression, expression.uses(Field.Layer.TLS));
+    }
+
+    /** Whether this filter leaves connections out (false: it keeps all, or works per exchange). */
+    public boolean active() {
+        return expression != null;
+    }
+
+    boolean atOpen(TcpConnection c) {
+        return expression == null || needsTls || expression.matches(fields(c, null));
+    }
+
+    boolean afterHandshake(TcpConnection c, TlsHandshakeInfo h) {
+        return expression == null || !needsTls || expression.matches(fields(c, h));
+    }
+
+    static MapFieldSource fields(TcpConnection c, TlsHandshakeInfo h) {
+        MapFieldSource f = new MapFieldSource()
+                .put("ip.src", c.clientAddress())
+                .put("ip.dst", c.serverAddress())
+                .put("tcp.srcport", (long) c.clientPort())
+                .put("tcp.dstport", (long) c.serverPort())
+                .put("tcp.stream", c.id())
+                .put("plainsight.mode", Mode.OFFLINE.label());
+        if (h != null) {
+            f.put("tls.version", OfflineConnection.protocolName(h.versionCode()));
+            f.put("tls.cipher", h.cipherSuite());
+            if (h.sni() != null) {
+                f.put("tls.sni", h.sni());
+            }
+            if (h.alpn() != null) {
+                f.put("tls.alpn", h.alpn());
+            }
+        }
+        return f;
+    }
+}

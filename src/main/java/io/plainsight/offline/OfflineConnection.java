@@ -1,0 +1,265 @@
+package io.plainsight.offline;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.plainsight.event.CloseKind;
+import io.plainsight.event.ConnectionClosed;
+import io.plainsight.event.ConnectionOpened;
+import io.plainsight.event.DataChunk;
+import io.plainsight.event.Direction;
+import io.plainsight.event.Interception;
+import io.plainsight.event.Leg;
+import io.plainsight.event.Mode;
+import io.plainsight.event.TlsEstablished;
+import io.plainsight.offline.tcp.CloseReason;
+import io.plainsight.offline.tcp.TcpConnection;
+import io.plainsight.offline.tls.TlsHandshakeInfo;
+import io.plainsight.offline.tls.TlsListener;
+import io.plainsight.offline.tls.TlsStreamDecryptor;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One TCP connection of a capture on its way to the event bus: decides from its first bytes whether
+ * it carries TLS, feeds a {@link TlsStreamDecryptor} if so, and publishes the plaintext as the
+ * same events a live mode publishes ({@link Mode#OFFLINE}, the capture's addresses and packet
+ * timestamps). The {@link ConnectionOpened} is published lazily, at the first plaintext, failure
+ * or close, so it carries the SNI and whether the connection could be decrypted.
+ */
+final class OfflineConnection implements TlsListener {
+    /** Notes kept per connection for the report. */
+    private static final int MAX_NOTES = 8;
+
+    enum Kind { UNDECIDED, TLS, PLAIN, EXCLUDED }
+
+    private final OfflineDecryption owner;
+    final TcpConnection tcp;
+    final long openedMicros;
+    final long firstPacket;
+    Kind kind = Kind.UNDECIDED;
+    private TlsStreamDecryptor decryptor;
+    TlsHandshakeInfo handshake;
+    private int handshakes;
+    private boolean announced;
+    String failure;
+    final List<String> notes = new ArrayList<>(0);
+    long plaintextClientToServer;
+    long plaintextServerToClient;
+    long lastMicros;
+    CloseReason closedBy;
+
+    OfflineConnection(OfflineDecryption owner, TcpConnection tcp, long packetNumber, long timestampMicros) {
+        this.owner = owner;
+        this.tcp = tcp;
+        this.firstPacket = packetNumber;
+        this.openedMicros = timestampMicros;
+        this.lastMicros = timestampMicros;
+    }
+
+    InetSocketAddress client() {
+        return new InetSocketAddress(tcp.clientAddress(), tcp.clientPort());
+    }
+
+    InetSocketAddress server() {
+        return new InetSocketAddress(tcp.serverAddress(), tcp.serverPort());
+    }
+
+    void data(boolean fromClient, long timestampMicros, ByteBuf bytes) {
+        lastMicros = timestampMicros;
+        if (kind == Kind.UNDECIDED) {
+            decide(fromClient, bytes);
+        }
+        switch (kind) {
+            case TLS -> decryptor.data(fromClient, timestampMicros, bytes);
+            case PLAIN -> publishData(fromClient, timestampMicros, bytes);
+            default -> { }
+        }
+    }
+
+    void gap(boolean fromClient, long missingBytes, long tcpSequence, String description) {
+        switch (kind) {
+            case TLS -> decryptor.gap(fromClient, missingBytes, tcpSequence);
+            case PLAIN -> note(description + " (the plaintext on either side of it is joined in the outputs)");
+            default -> { }
+        }
+    }
+
+    void closed(long timestampMicros, CloseReason reason) {
+        closedBy = reason;
+        lastMicros = Math.max(lastMicros, timestampMicros);
+        if (kind == Kind.TLS) {
+            decryptor.end(timestampMicros);
+        }
+        if (kind == Kind.EXCLUDED) {
+            return;
+        }
+        if (!announced && kind != Kind.UNDECIDED) {
+            announce(timestampMicros);
+        }
+        if (announced) {
+            owner.publish(new ConnectionClosed(tcp.id(), timestampMicros, closeKind(reason), null,
+                    reason == CloseReason.RST ? "reset" : null, plaintextClientToServer, plaintextServerToClient));
+        }
+    }
+
+    private static CloseKind closeKind(CloseReason reason) {
+        return reason == CloseReason.RST ? CloseKind.RST : CloseKind.FIN;
+    }
+
+    /**
+     * TLS when the first bytes are a TLS record header (content type 20-24, major version 3) or an
+     * SSLv2-format ClientHello from the client; anything else is captured as it is.
+     */
+    private void decide(boolean fromClient, ByteBuf b) {
+        int i = b.readerIndex();
+        boolean tls = false;
+        if (b.readableBytes() >= 3) {
+            int type = b.getUnsignedByte(i);
+            int major = b.getUnsignedByte(i + 1);
+            tls = type >= 20 && type <= 24 && major == 3
+                    || fromClient && (type & 0x80) != 0 && b.getUnsignedByte(i + 2) == 1; // SSLv2 CLIENT-HELLO
+        }
+        if (tls) {
+            kind = Kind.TLS;
+            decryptor = new TlsStreamDecryptor(tcp.id(), owner.keys, this, server());
+        } else {
+            kind = owner.prefilterTls(this, null) ? Kind.PLAIN : Kind.EXCLUDED;
+        }
+    }
+
+    // ------------------------------------------------------------------ TLS listener
+
+    @Override
+    public void handshake(TlsHandshakeInfo info) {
+        handshakes++;
+        handshake = info;
+        if (announced) {
+            publishTls(lastMicros);
+        }
+    }
+
+    @Override
+    public void plaintext(boolean fromClient, long timestampMicros, ByteBuf data) {
+        if (kind != Kind.TLS) {
+            return;
+        }
+        if (!announced) {
+            announce(timestampMicros);
+            if (kind == Kind.EXCLUDED) {
+                return;
+            }
+        }
+        publishData(fromClient, timestampMicros, data);
+    }
+
+    @Override
+    public void note(String message) {
+        if (notes.size() < MAX_NOTES) {
+            notes.add(message);
+        } else if (notes.size() == MAX_NOTES) {
+            notes.add("(more notes left out)");
+        }
+    }
+
+    @Override
+    public void failed(String reason) {
+        if (failure == null) {
+            failure = reason;
+        }
+    }
+
+    // ------------------------------------------------------------------ publishing
+
+    private void announce(long timestampMicros) {
+        if (kind == Kind.TLS && !owner.prefilterTls(this, handshake)) {
+            kind = Kind.EXCLUDED;
+            return;
+        }
+        announced = true;
+        Interception interception = switch (kind) {
+            case PLAIN -> Interception.PLAIN;
+            default -> plaintextClientToServer + plaintextServerToClient > 0 || failure == null
+                    ? Interception.DECRYPTED : Interception.UNDECRYPTED;
+        };
+        InetSocketAddress server = server();
+        owner.publish(new ConnectionOpened(tcp.id(), openedMicros, Mode.OFFLINE, client(), server, server,
+                handshake != null ? handshake.sni() : null, kind == Kind.TLS, interception));
+        if (handshake != null) {
+            publishTls(Math.max(openedMicros, timestampMicros));
+        }
+    }
+
+    private void publishTls(long timestampMicros) {
+        TlsHandshakeInfo h = handshake;
+        owner.publish(new TlsEstablished(tcp.id(), timestampMicros, Leg.CLIENT, protocolName(h.versionCode()),
+                h.cipherSuite(), h.alpn(), h.sni(), null));
+    }
+
+    private void publishData(boolean fromClient, long timestampMicros, ByteBuf data) {
+        int n = data.readableBytes();
+        if (n == 0) {
+            return;
+        }
+        if (fromClient) {
+            plaintextClientToServer += n;
+        } else {
+            plaintextServerToClient += n;
+        }
+        if (!announced) {
+            announce(timestampMicros);
+            if (kind == Kind.EXCLUDED) {
+                return;
+            }
+        }
+        if (!owner.wantsData()) {
+            return;
+        }
+        ByteBuf copy = ByteBufAllocator.DEFAULT.buffer(n, n);
+        copy.writeBytes(data, data.readerIndex(), n);
+        owner.publish(new DataChunk(tcp.id(), timestampMicros,
+                fromClient ? Direction.CLIENT_TO_SERVER : Direction.SERVER_TO_CLIENT, copy));
+    }
+
+    /** The protocol as live modes name it (JSSE / OpenSSL names): "TLSv1.2", "SSLv3". */
+    static String protocolName(int versionCode) {
+        return switch (versionCode) {
+            case 0x0002 -> "SSLv2";
+            case 0x0300 -> "SSLv3";
+            case 0x0301 -> "TLSv1";
+            case 0x0302 -> "TLSv1.1";
+            case 0x0303 -> "TLSv1.2";
+            case 0x0304 -> "TLSv1.3";
+            default -> (versionCode & 0xff00) == 0x7f00 ? "TLSv1.3" : TlsHandshakeInfo.versionName(versionCode);
+        };
+    }
+
+    /** How the connection came out, for the report. */
+    ConnectionOutcome outcome() {
+        ConnectionOutcome.Status status;
+        long plaintext = plaintextClientToServer + plaintextServerToClient;
+        String reason = failure;
+        switch (kind) {
+            case PLAIN -> status = ConnectionOutcome.Status.PLAIN;
+            case EXCLUDED -> status = ConnectionOutcome.Status.FILTERED;
+            case UNDECIDED -> status = ConnectionOutcome.Status.NO_DATA;
+            default -> {
+                if (failure == null) {
+                    status = plaintext > 0 || handshake != null ? ConnectionOutcome.Status.DECRYPTED
+                            : ConnectionOutcome.Status.NO_DATA;
+                    if (status == ConnectionOutcome.Status.NO_DATA) {
+                        reason = "the TLS handshake did not get as far as the keys (no application data)";
+                    }
+                } else {
+                    status = plaintext > 0 ? ConnectionOutcome.Status.PARTLY : ConnectionOutcome.Status.NOT_DECRYPTED;
+                }
+            }
+        }
+        TlsHandshakeInfo h = handshake;
+        return new ConnectionOutcome(tcp.id(), owner.inputName(), firstPacket, openedMicros, lastMicros, client(), server(),
+                h == null ? null : h.sni(), h == null ? null : h.version(), h == null ? null : h.cipherSuite(),
+                h == null ? null : h.alpn(), h == null ? null : h.resumption(), handshakes, status, reason,
+                List.copyOf(notes), plaintextClientToServer, plaintextServerToClient,
+                closedBy == null ? "capture ended" : closedBy.name());
+    }
+}
