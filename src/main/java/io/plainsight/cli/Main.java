@@ -41,6 +41,27 @@ public final class Main implements Runnable {
     }
 
     /**
+     * Runs a command to its end with its console lines going to {@code out} and its report, usage
+     * and error messages to {@code err} (log lines still go to the process's stderr): for tests
+     * and embedding. Returns the exit code.
+     */
+    public static int run(java.io.PrintStream out, java.io.PrintStream err, String... args) {
+        CommandLine cl = commandLine();
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        DecryptCommand decrypt = (DecryptCommand) cl.getSubcommands().get("decrypt").getCommand();
+        decrypt.console = out;
+        decrypt.err = err;
+        try {
+            args = ConfigFile.expand(cl, args);
+        } catch (CommandLine.ParameterException e) {
+            err.println("plainsight: " + e.getMessage());
+            return 2;
+        }
+        return cl.execute(args);
+    }
+
+    /**
      * Parses {@code args} (including {@code --config}) and starts a listening command without
      * blocking: for tests and embedding. The console lines go to {@code console}.
      */
