@@ -87,6 +87,8 @@ final class DecryptCommand implements Callable<Integer> {
     PrintStream console = System.out;
     /** Where the text report and warnings go. */
     PrintStream err = System.err;
+    /** What '-' reads. */
+    InputStream stdin = System.in;
     /** The environment (for --rsa-key ...:env:VAR). */
     Map<String, String> env = System.getenv();
 
@@ -167,9 +169,9 @@ final class DecryptCommand implements Callable<Integer> {
         }
     }
 
-    private static CaptureReader open(String name, AtomicLong consumed) throws IOException {
+    private CaptureReader open(String name, AtomicLong consumed) throws IOException {
         if ("-".equals(name)) {
-            return CaptureReader.open(System.in, "stdin");
+            return CaptureReader.open(stdin, "stdin");
         }
         Path path = Path.of(name);
         InputStream in = new CountingInputStream(Files.newInputStream(path), consumed);
@@ -257,7 +259,7 @@ final class DecryptCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--report " + report + " would go to stdout, which another output uses; "
                         + "give --report-file FILE");
             }
-            stream = System.out;
+            stream = console;
         } else {
             stream = new BufferedOutputStream(Files.newOutputStream(Path.of(target)));
         }
@@ -294,7 +296,7 @@ final class DecryptCommand implements Callable<Integer> {
             if (json != null) {
                 json.close();
             }
-            if (stream != null && stream != System.out) {
+            if (stream != null && stream != console) {
                 stream.close();
             } else if (stream != null) {
                 stream.flush();
