@@ -57,11 +57,25 @@ public final class Curl {
      * {@code exitCode()}, or call {@code assertSuccess()}).
      */
     public static ExternalProcess.Result run(String... args) {
+        return run(null, args);
+    }
+
+    /**
+     * {@link #run(String...)} with {@code SSLKEYLOGFILE=keyLog}: curl (with OpenSSL) appends the TLS
+     * secrets of its connections to {@code keyLog} (NSS key log format). Null: no key log.
+     */
+    public static ExternalProcess.Result run(Path keyLog, String... args) {
         Path curl = ExternalProcess.requireTool("curl");
         List<String> cmd = new ArrayList<>(List.of(curl.toString(), "--silent", "--show-error",
                 "--noproxy", "*", "--max-time", Integer.toString(MAX_TIME_SECONDS)));
         cmd.addAll(Arrays.asList(args));
-        try (ExternalProcess p = ExternalProcess.builder(cmd).unsetEnv("SSLKEYLOGFILE").start()) {
+        ExternalProcess.Builder b = ExternalProcess.builder(cmd);
+        if (keyLog == null) {
+            b.unsetEnv("SSLKEYLOGFILE");
+        } else {
+            b.env("SSLKEYLOGFILE", keyLog.toAbsolutePath().toString());
+        }
+        try (ExternalProcess p = b.start()) {
             return p.waitFor(Duration.ofSeconds(MAX_TIME_SECONDS + 30));
         }
     }

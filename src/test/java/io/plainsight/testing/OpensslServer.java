@@ -21,12 +21,24 @@ public final class OpensslServer implements AutoCloseable {
 
     /** Starts a server presenting {@code chain} (PEM, leaf first) with {@code key}. */
     public static OpensslServer start(Path chain, Path key, String... modeArgs) {
+        return start(null, chain, key, modeArgs);
+    }
+
+    /**
+     * With the PKI's server certificate, in {@code directory} (where {@code -WWW} finds the files
+     * it serves: {@code GET /NAME} answers with {@code directory/NAME}).
+     */
+    public static OpensslServer startIn(Path directory, TestPki pki, String... modeArgs) {
+        return start(directory, pki.serverCert(), pki.serverKey(), modeArgs);
+    }
+
+    private static OpensslServer start(Path directory, Path chain, Path key, String... modeArgs) {
         ExternalProcess.requireTool("openssl");
         int port = FreePort.tcp();
         List<String> cmd = new ArrayList<>(List.of("openssl", "s_server", "-accept", "127.0.0.1:" + port,
-                "-cert", chain.toString(), "-key", key.toString(), "-quiet"));
+                "-cert", chain.toAbsolutePath().toString(), "-key", key.toAbsolutePath().toString(), "-quiet"));
         cmd.addAll(List.of(modeArgs));
-        ExternalProcess process = ExternalProcess.start(cmd);
+        ExternalProcess process = ExternalProcess.builder(cmd).directory(directory).start();
         if (!FreePort.awaitAccepting(port, Duration.ofSeconds(10))) {
             String err = process.stderrSoFar();
             process.close();

@@ -18,6 +18,12 @@ import org.junit.jupiter.api.Assumptions;
  * kernel buffers, and {@code -Z root} when running as root so tcpdump does not drop privileges
  * to a user that cannot write the temp dir.
  *
+ * <p>In immediate mode libpcap's ring buffer has fixed slots as large as the snapshot length (256 KiB
+ * with {@code -s 0}), so its default 2 MiB holds only 8 packets, and a burst of loopback traffic
+ * on a busy machine overflows it: {@code -B} makes it 64 MiB (256 packets). Check
+ * {@link #droppedByKernel()} after {@link #stop()} where a lost packet would fail the test
+ * confusingly.
+ *
  * <p>Capturing needs root or CAP_NET_RAW: without them the test is skipped (outside CI) or fails
  * (in CI, where {@code CI=true}).
  *
@@ -29,6 +35,9 @@ import org.junit.jupiter.api.Assumptions;
  * }</pre>
  */
 public final class Tcpdump implements AutoCloseable {
+
+    /** {@code -B}: the capture buffer, in KiB. */
+    private static final int BUFFER_KIB = 64 * 1024;
 
     private final ExternalProcess process;
     private final Path file;
@@ -47,7 +56,7 @@ public final class Tcpdump implements AutoCloseable {
     public static Tcpdump start(String iface, Path file, String... filter) {
         Path tcpdump = ExternalProcess.requireTool("tcpdump");
         List<String> cmd = new ArrayList<>(List.of(tcpdump.toString(), "-i", iface, "-n", "-s", "0",
-                "--immediate-mode", "-U", "-w", file.toAbsolutePath().toString()));
+                "--immediate-mode", "-B", Integer.toString(BUFFER_KIB), "-U", "-w", file.toAbsolutePath().toString()));
         if (ExternalProcess.isRoot()) {
             cmd.addAll(List.of("-Z", "root"));
         }
@@ -96,6 +105,15 @@ public final class Tcpdump implements AutoCloseable {
     /** tcpdump's stderr, e.g. "N packets captured" after {@link #stop()}. */
     public String stderr() {
         return process.stderrSoFar();
+    }
+
+    /**
+     * Packets the kernel dropped because tcpdump's buffer was full, from tcpdump's last words
+     * ("N packets dropped by kernel"); -1 if it has not said (still running).
+     */
+    public long droppedByKernel() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) packets? dropped by kernel").matcher(stderr());
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
     private void awaitQuiet() {

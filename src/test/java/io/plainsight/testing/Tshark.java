@@ -7,9 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * tshark as the independent reader of the captures we write.
@@ -114,31 +118,83 @@ public final class Tshark {
         return parseFollowRaw(out, clientToServer);
     }
 
+    /**
+     * One stream as {@code -z follow,PROTOCOL,raw,N} shows it: the nodes' addresses ("IP:PORT") and
+     * the bytes each sent, in order. With {@code follow,tls}, tshark 4.0 names only node 0 (node 1 is
+     * ":0"), and node 0 is not always the client: use {@link #sentBy}.
+     */
+    public record Followed(String node0, String node1, byte[] fromNode0, byte[] fromNode1) {
+        /**
+         * The bytes {@code address} sent to {@code peer}, telling the nodes apart by node 0's address
+         * (which must be one of the two).
+         */
+        public byte[] sentBy(String address, String peer) {
+            if (node0.equals(address)) {
+                return fromNode0;
+            }
+            if (node0.equals(peer)) {
+                return fromNode1;
+            }
+            throw new AssertionError("follow output's node 0 is " + node0 + ", neither " + address + " nor " + peer);
+        }
+    }
+
+    /**
+     * Follows several streams in one tshark run ({@code -q -z follow,PROTOCOL,raw,N} for each):
+     * {@code protocol} is "tcp" (the payload as it is), "tls" (the decrypted application data; give
+     * the keys with {@link #withKeyLog} or an {@code uat:rsa_keys} preference), "http2"... Returns
+     * each stream index's {@link Followed}.
+     */
+    public Map<Integer, Followed> follow(Path pcap, String protocol, Collection<Integer> streams) {
+        List<String> args = new ArrayList<>(List.of("-q"));
+        for (int s : streams) {
+            args.addAll(List.of("-z", "follow," + protocol + ",raw," + s));
+        }
+        Map<Integer, Followed> byStream = new TreeMap<>();
+        for (Map.Entry<String, Followed> e : parseFollow(run(pcap, args).assertSuccess().stdout()).entrySet()) {
+            byStream.put(Integer.parseInt(e.getKey().replaceFirst("^tcp\\.stream eq ", "")), e.getValue());
+        }
+        return byStream;
+    }
+
     static byte[] parseFollowRaw(String out, boolean node0) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Followed f = parseFollow(out).values().iterator().next();
+        return node0 ? f.fromNode0() : f.fromNode1();
+    }
+
+    /** Every block of follow output (as many as -z follow options), by its "Filter:" value. */
+    static Map<String, Followed> parseFollow(String out) {
+        Map<String, Followed> blocks = new LinkedHashMap<>();
+        String filter = null;
+        String[] nodes = new String[2];
+        ByteArrayOutputStream[] bytes = {new ByteArrayOutputStream(), new ByteArrayOutputStream()};
         boolean inBody = false;
         HexFormat hex = HexFormat.of();
         for (String line : out.split("\n", -1)) {
             if (line.startsWith("=====")) {
                 if (inBody) {
-                    break;
+                    blocks.put(filter, new Followed(nodes[0], nodes[1], bytes[0].toByteArray(), bytes[1].toByteArray()));
+                    bytes = new ByteArrayOutputStream[] {new ByteArrayOutputStream(), new ByteArrayOutputStream()};
+                    nodes = new String[2];
+                    filter = null;
                 }
+                inBody = false;
                 continue;
             }
-            if (line.startsWith("Follow:") || line.startsWith("Filter:") || line.startsWith("Node ")) {
+            if (line.startsWith("Follow:")) {
                 inBody = true;
-                continue;
+            } else if (line.startsWith("Filter: ")) {
+                filter = line.substring("Filter: ".length()).strip();
+            } else if (line.startsWith("Node 0: ") || line.startsWith("Node 1: ")) {
+                nodes[line.charAt(5) - '0'] = line.substring("Node 0: ".length()).strip();
+            } else if (inBody && !line.isBlank()) {
+                bytes[line.startsWith("\t") ? 1 : 0].writeBytes(hex.parseHex(line.strip().toLowerCase(Locale.ROOT)));
             }
-            if (!inBody || line.isBlank()) {
-                continue;
-            }
-            boolean fromNode1 = line.startsWith("\t");
-            if (fromNode1 == node0) {
-                continue;
-            }
-            bytes.writeBytes(hex.parseHex(line.strip().toLowerCase(Locale.ROOT)));
         }
-        return bytes.toByteArray();
+        if (blocks.isEmpty()) {
+            throw new AssertionError("no follow output in:\n" + out);
+        }
+        return blocks;
     }
 
     /**
