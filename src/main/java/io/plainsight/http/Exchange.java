@@ -20,6 +20,8 @@ public final class Exchange {
     public final List<String> notes = new ArrayList<>();
     /** HTTP/2 server push: the promised request (the stream that promised it is in the notes). */
     public boolean pushed;
+    /** What the capture rules decided for this exchange (never null; set before outputs see it). */
+    public io.plainsight.policy.RuleVerdict verdict = io.plainsight.policy.RuleVerdict.NONE;
 
     public Exchange(long connectionId, int streamId, HttpMessage request) {
         this.connectionId = connectionId;
