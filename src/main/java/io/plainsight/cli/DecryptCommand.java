@@ -100,12 +100,14 @@ final class DecryptCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--report '" + report + "': expected text, json or none");
         }
         ConnectionPrefilter prefilter = prefilter();
-        DecryptionKeys keys = keys();
+        List<String> keyProblems = new ArrayList<>();
+        DecryptionKeys keys = keys(keyProblems);
         defaultPcap();
         ReportOutput reportOut = reportOutput();
         DecryptionReport result;
         try (reportOut) {
             DecryptionReport r = new DecryptionReport(reportOut.json == null ? null : reportOut.json::connection);
+            keyProblems.forEach(r::warning);
             // the outputs are made once an input opens as a capture: no empty PCAP when none does
             List<String> rest = new ArrayList<>(inputs);
             CaptureReader first = null;
@@ -243,12 +245,15 @@ final class DecryptCommand implements Callable<Integer> {
         }
     }
 
-    private DecryptionKeys keys() {
+    /** The keys of the options; what is wrong with them (but not fatal) goes to {@code problems} and the log. */
+    private DecryptionKeys keys(List<String> problems) {
         DecryptionKeys keys = new DecryptionKeys();
         for (Path file : keyLogs) {
             try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                List<String> problems = keys.addKeyLog(file.toString(), in);
-                problems.forEach(p -> log.warn("{}", p));
+                for (String p : keys.addKeyLog(file.toString(), in)) {
+                    problems.add(p);
+                    log.warn("{}", p);
+                }
             } catch (IOException e) {
                 throw new StartupException("--keylog " + file + ": cannot read it: " + describe(e));
             }
@@ -259,7 +264,9 @@ final class DecryptCommand implements Callable<Integer> {
                 keys.addRsaKeyFile(k.file(), k.password(), k.narrowTo());
             } catch (TlsSetupException e) {
                 // the rest can still be decrypted (with the other keys, the key logs): say so and go on
-                log.error("--rsa-key {}: {}; going on without this key", spec, e.getMessage());
+                String problem = "--rsa-key " + spec + ": " + e.getMessage() + "; going on without this key";
+                problems.add(problem);
+                log.error("{}", problem);
             }
         }
         for (String hex : psks) {

@@ -85,7 +85,8 @@ public final class DecryptionReport {
         warning(message);
     }
 
-    void warning(String message) {
+    /** A problem met on the way (in an input, with a key), counted and kept for the report. */
+    public void warning(String message) {
         warningCount++;
         if (warnings.size() < MAX_WARNINGS) {
             warnings.add(message);
