@@ -91,6 +91,8 @@ final class DecryptCommand implements Callable<Integer> {
     InputStream stdin = System.in;
     /** The environment (for --rsa-key ...:env:VAR). */
     Map<String, String> env = System.getenv();
+    /** Bytes read from the input files so far, for the progress bar. */
+    private final AtomicLong consumed = new AtomicLong();
 
     @Override
     public Integer call() throws IOException {
@@ -98,25 +100,48 @@ final class DecryptCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--report '" + report + "': expected text, json or none");
         }
         ConnectionPrefilter prefilter = prefilter();
-        DecryptionKeys keys = keys();
+        List<String> keyProblems = new ArrayList<>();
+        DecryptionKeys keys = keys(keyProblems);
         defaultPcap();
         ReportOutput reportOut = reportOutput();
-        List<Sink> sinks = Outputs.build(capture, home.resolve(), console);
+        DecryptionReport result;
+        try (reportOut) {
+            DecryptionReport r = new DecryptionReport(reportOut.json == null ? null : reportOut.json::connection);
+            keyProblems.forEach(r::warning);
+            // the outputs are made once an input opens as a capture: no empty PCAP when none does
+            List<String> rest = new ArrayList<>(inputs);
+            CaptureReader first = null;
+            while (first == null && !rest.isEmpty()) {
+                first = open(rest.remove(0), r);
+            }
+            result = first == null ? r : decrypt(prefilter, keys, r, first, rest);
+            reportOut.finish(result);
+        }
+        return result.exitCode();
+    }
+
+    private DecryptionReport decrypt(ConnectionPrefilter prefilter, DecryptionKeys keys, DecryptionReport r,
+            CaptureReader first, List<String> rest) throws IOException {
+        List<Sink> sinks;
+        try {
+            sinks = Outputs.build(capture, home.resolve(), console);
+        } catch (RuntimeException e) {
+            first.close();
+            throw e;
+        }
         CaptureBus bus = new CaptureBus(sinks, capture.overflowPolicy(), CaptureBus.DEFAULT_QUEUE_BYTES);
         Thread hook = new Thread(() -> {
             err.println("plainsight: interrupted; flushing what was decrypted so far");
             bus.close();
         }, "shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        DecryptionReport result;
-        try (reportOut) {
-            DecryptionReport r = new DecryptionReport(reportOut.json == null ? null : reportOut.json::connection);
+        try {
             OfflineDecryption decryption = new OfflineDecryption(keys, bus::publish, bus.wantsData(), prefilter,
                     message -> log.warn("{}", message), r);
-            readInputs(decryption, r);
-            result = decryption.finish();
+            readInputs(decryption, r, first, rest);
+            DecryptionReport result = decryption.finish();
             bus.close();
-            reportOut.finish(result);
+            return result;
         } finally {
             bus.close();
             try {
@@ -125,14 +150,10 @@ final class DecryptCommand implements Callable<Integer> {
                 // the hook is running
             }
         }
-        if (result.inputs.isEmpty()) {
-            return 1;
-        }
-        return result.exitCode();
     }
 
-    private void readInputs(OfflineDecryption decryption, DecryptionReport r) {
-        AtomicLong consumed = new AtomicLong();
+    /** Reads {@code first} (open), then opens and reads each of {@code rest}. */
+    private void readInputs(OfflineDecryption decryption, DecryptionReport r, CaptureReader first, List<String> rest) {
         long total = 0;
         for (String in : inputs) {
             if (!"-".equals(in)) {
@@ -149,17 +170,11 @@ final class DecryptCommand implements Callable<Integer> {
         ProgressBar progressBar = bar ? new ProgressBar(err, total, consumed::get, decryption::openConnections) : null;
         Runnable tick = progressBar == null ? () -> { } : progressBar::tick;
         try {
-            for (String name : inputs) {
-                try (CaptureReader reader = open(name, consumed)) {
-                    decryption.read(reader, tick);
-                } catch (CaptureFormatException e) {
-                    r.unreadable(e.getMessage());
-                    log.error("{}", e.getMessage());
-                } catch (IOException e) {
-                    String message = name + ": " + (e instanceof java.nio.file.NoSuchFileException ? "no such file"
-                            : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : "cannot read: " + e.getMessage());
-                    r.unreadable(message);
-                    log.error("{}", message);
+            read(decryption, r, first, tick);
+            for (String name : rest) {
+                CaptureReader reader = open(name, r);
+                if (reader != null) {
+                    read(decryption, r, reader, tick);
                 }
             }
         } finally {
@@ -169,18 +184,54 @@ final class DecryptCommand implements Callable<Integer> {
         }
     }
 
-    private CaptureReader open(String name, AtomicLong consumed) throws IOException {
-        if ("-".equals(name)) {
-            return CaptureReader.open(stdin, "stdin");
+    private static void read(OfflineDecryption decryption, DecryptionReport r, CaptureReader reader, Runnable tick) {
+        try (reader) {
+            decryption.read(reader, tick);
+        } catch (IOException e) {
+            unreadable(r, reader.name(), e);
         }
-        Path path = Path.of(name);
-        InputStream in = new CountingInputStream(Files.newInputStream(path), consumed);
+    }
+
+    /** Opens an input; one that cannot be opened, or is not a capture, goes into the report and null is returned. */
+    private CaptureReader open(String name, DecryptionReport r) {
+        if ("-".equals(name)) {
+            try {
+                return CaptureReader.open(stdin, "stdin");
+            } catch (IOException e) {
+                unreadable(r, "stdin", e);
+                return null;
+            }
+        }
+        InputStream in = null;
         try {
+            in = new CountingInputStream(Files.newInputStream(Path.of(name)), consumed);
             return CaptureReader.open(in, name);
-        } catch (IOException | RuntimeException e) {
-            in.close();
+        } catch (IOException e) {
+            closeQuietly(in);
+            unreadable(r, name, e);
+            return null;
+        } catch (RuntimeException e) {
+            closeQuietly(in);
             throw e;
         }
+    }
+
+    private static void closeQuietly(InputStream in) {
+        if (in != null) {
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // what it says is of no use any more
+            }
+        }
+    }
+
+    private static void unreadable(DecryptionReport r, String name, IOException e) {
+        String message = e instanceof CaptureFormatException ? e.getMessage()
+                : name + ": " + (e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                        : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : "cannot read: " + e.getMessage());
+        r.unreadable(message);
+        log.error("{}", message);
     }
 
     private ConnectionPrefilter prefilter() {
@@ -194,12 +245,15 @@ final class DecryptCommand implements Callable<Integer> {
         }
     }
 
-    private DecryptionKeys keys() {
+    /** The keys of the options; what is wrong with them (but not fatal) goes to {@code problems} and the log. */
+    private DecryptionKeys keys(List<String> problems) {
         DecryptionKeys keys = new DecryptionKeys();
         for (Path file : keyLogs) {
             try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                List<String> problems = keys.addKeyLog(file.toString(), in);
-                problems.forEach(p -> log.warn("{}", p));
+                for (String p : keys.addKeyLog(file.toString(), in)) {
+                    problems.add(p);
+                    log.warn("{}", p);
+                }
             } catch (IOException e) {
                 throw new StartupException("--keylog " + file + ": cannot read it: " + describe(e));
             }
@@ -210,7 +264,9 @@ final class DecryptCommand implements Callable<Integer> {
                 keys.addRsaKeyFile(k.file(), k.password(), k.narrowTo());
             } catch (TlsSetupException e) {
                 // the rest can still be decrypted (with the other keys, the key logs): say so and go on
-                log.error("--rsa-key {}: {}; going on without this key", spec, e.getMessage());
+                String problem = "--rsa-key " + spec + ": " + e.getMessage() + "; going on without this key";
+                problems.add(problem);
+                log.error("{}", problem);
             }
         }
         for (String hex : psks) {

@@ -46,12 +46,18 @@ public final class Main implements Runnable {
      * and embedding. Returns the exit code.
      */
     public static int run(java.io.PrintStream out, java.io.PrintStream err, String... args) {
+        return run(out, err, System.in, args);
+    }
+
+    /** {@link #run(java.io.PrintStream, java.io.PrintStream, String...)} with {@code decrypt -} reading {@code stdin}. */
+    static int run(java.io.PrintStream out, java.io.PrintStream err, java.io.InputStream stdin, String... args) {
         CommandLine cl = commandLine();
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
         DecryptCommand decrypt = (DecryptCommand) cl.getSubcommands().get("decrypt").getCommand();
         decrypt.console = out;
         decrypt.err = err;
+        decrypt.stdin = stdin;
         try {
             args = ConfigFile.expand(cl, args);
         } catch (CommandLine.ParameterException e) {

@@ -25,6 +25,8 @@ public final class DecryptionReport {
     public static final int EXIT_SOME = 3;
     /** Exit code: nothing was decrypted (no TLS connection could be, or the capture had no data). */
     public static final int EXIT_NONE = 4;
+    /** Exit code: no input could be read at all (none is a capture, or none could be opened). */
+    public static final int EXIT_UNREADABLE = 1;
 
     /** One capture file or stream. */
     public static final class Input {
@@ -83,7 +85,8 @@ public final class DecryptionReport {
         warning(message);
     }
 
-    void warning(String message) {
+    /** A problem met on the way (in an input, with a key), counted and kept for the report. */
+    public void warning(String message) {
         warningCount++;
         if (warnings.size() < MAX_WARNINGS) {
             warnings.add(message);
@@ -130,9 +133,12 @@ public final class DecryptionReport {
      * {@link #EXIT_ALL} when every TLS connection was fully decrypted (plaintext connections count
      * as captured); {@link #EXIT_NONE} when no TLS connection yielded any plaintext (or there was
      * no data at all); else {@link #EXIT_SOME}. An input that could not be read at all makes "all"
-     * into "some".
+     * into "some"; when no input could be read, {@link #EXIT_UNREADABLE}.
      */
     public int exitCode() {
+        if (inputs.isEmpty() && !unreadable.isEmpty()) {
+            return EXIT_UNREADABLE;
+        }
         long decrypted = count(ConnectionOutcome.Status.DECRYPTED);
         long partly = count(ConnectionOutcome.Status.PARTLY);
         long none = count(ConnectionOutcome.Status.NOT_DECRYPTED);

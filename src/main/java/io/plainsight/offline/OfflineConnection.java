@@ -37,6 +37,8 @@ final class OfflineConnection implements TlsListener {
     final TcpConnection tcp;
     final long openedMicros;
     final long firstPacket;
+    /** The input it started in (a connection may go on into the next input). */
+    final String input;
     Kind kind = Kind.UNDECIDED;
     private TlsStreamDecryptor decryptor;
     TlsHandshakeInfo handshake;
@@ -53,6 +55,7 @@ final class OfflineConnection implements TlsListener {
         this.owner = owner;
         this.tcp = tcp;
         this.firstPacket = packetNumber;
+        this.input = owner.inputName();
         this.openedMicros = timestampMicros;
         this.lastMicros = timestampMicros;
     }
@@ -256,7 +259,7 @@ final class OfflineConnection implements TlsListener {
             }
         }
         TlsHandshakeInfo h = handshake;
-        return new ConnectionOutcome(tcp.id(), owner.inputName(), firstPacket, openedMicros, lastMicros, client(), server(),
+        return new ConnectionOutcome(tcp.id(), input, firstPacket, openedMicros, lastMicros, client(), server(),
                 h == null ? null : h.sni(), h == null ? null : h.version(), h == null ? null : h.cipherSuite(),
                 h == null ? null : h.alpn(), h == null ? null : h.resumption(), handshakes, status, reason,
                 List.copyOf(notes), plaintextClientToServer, plaintextServerToClient,

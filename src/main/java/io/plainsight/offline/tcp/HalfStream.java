@@ -238,13 +238,21 @@ final class HalfStream {
         }
     }
 
-    /** The connection closes: every hole becomes a gap, up to the FIN or what the other side acknowledged. */
+    /**
+     * The connection closes: every hole becomes a gap, up to the FIN or what the other side
+     * acknowledged. An acknowledgment of exactly one sequence number past the last byte captured
+     * (with no FIN seen) acknowledges a FIN that is not in the capture, not a lost byte.
+     */
     void close(TcpReassembler r) {
         if (ended || !based) {
             return;
         }
-        long known = fin >= 0 ? fin : r.options.gapsFromAcks() ? Math.max(next, ackedTo) : next;
-        flushTo(r, known);
+        if (fin < 0 && r.options.gapsFromAcks()) {
+            flushTo(r, next); // the held bytes first: next is then the end of what was captured
+            flushTo(r, ackedTo == next + 1 ? next : Math.max(next, ackedTo));
+            return;
+        }
+        flushTo(r, fin >= 0 ? fin : next);
     }
 
     private void flushTo(TcpReassembler r, long offset) {

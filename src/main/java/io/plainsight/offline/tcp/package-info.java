@@ -43,7 +43,8 @@
  * {@link io.plainsight.offline.tcp.ReassemblyOptions#gapsFromAcks()}); the bytes held for the
  * direction exceed {@link io.plainsight.offline.tcp.ReassemblyOptions#maxBufferedPerDirection()}
  * (the first hole goes); or the connection closes (every hole, and the tail up to the FIN or to
- * what the receiver acknowledged). Payload lost at the end of a capture with nothing after it
+ * what the receiver acknowledged; an acknowledgment of just one sequence number past the last
+ * byte, with no FIN captured, acknowledges an uncaptured FIN and is no gap). Payload lost at the end of a capture with nothing after it
  * and no acknowledgment cannot be seen, so it is not reported.</dd>
  * <dt>End</dt>
  * <dd>FIN from both sides, once every byte before each FIN was delivered or declared missing;

@@ -4,12 +4,13 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 
 /** A stream that gives at most {@code step} bytes per read, like a pipe fed slowly. */
-final class TrickleInputStream extends InputStream {
+public final class TrickleInputStream extends InputStream {
     private final ByteArrayInputStream in;
     private final int step;
-    int reads;
+    /** read() calls so far. */
+    public int reads;
 
-    TrickleInputStream(byte[] data, int step) {
+    public TrickleInputStream(byte[] data, int step) {
         this.in = new ByteArrayInputStream(data);
         this.step = step;
     }

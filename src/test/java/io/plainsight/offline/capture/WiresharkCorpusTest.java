@@ -2,6 +2,7 @@ package io.plainsight.offline.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.plainsight.testing.WiresharkTlsCorpus;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * streams against the corpus's streams.tsv.
  */
 class WiresharkCorpusTest {
-    static final Path CORPUS = Path.of(System.getProperty("plainsight.wiresharkTls", "/work/shared/testdata/wireshark-tls"));
+    static final Path CORPUS = WiresharkTlsCorpus.DIR;
 
     static List<String> captures() {
         return List.of("challenge01_ooo_stream.pcapng.gz", "dhe1.pcapng.gz", "dmgr.pcapng", "http2-brotli.pcapng",
@@ -33,7 +34,7 @@ class WiresharkCorpusTest {
     }
 
     static Path capture(String name) {
-        return CORPUS.resolve("captures").resolve(name);
+        return WiresharkTlsCorpus.capture(name);
     }
 
     static Recorder read(Path file) throws IOException {

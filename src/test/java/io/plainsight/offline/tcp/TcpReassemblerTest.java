@@ -532,6 +532,25 @@ class TcpReassemblerTest {
     }
 
     @Test
+    void anAcknowledgedFinThatWasNotCapturedIsNoGap() {
+        // mid-connection capture: the server's FIN is missing, the client's ACK of it is there
+        Wire w = wire().c(1001, 5001, ACK | PSH, "GET /").s(5001, 1006, ACK | PSH, "HTTP/1.1 200")
+                .c(1006, 5014, ACK | PSH, "bye");
+        w.finish();
+        assertThat(rec.take()).containsExactly("opened 0 10.0.0.1:50000 -> 10.0.0.2:443 nosyn #1",
+                "data 0 c @0 GET / #1", "data 0 s @0 HTTP/1.1 200 #2", "data 0 c @5 bye #3", "closed 0 EOF");
+        assertThat(w.reassembler.counters().gaps()).isZero();
+    }
+
+    @Test
+    void anAcknowledgedTailOfTwoOrMoreIsStillAGap() {
+        Wire w = wire().c(1001, 5001, ACK | PSH, "GET /").s(5001, 1006, ACK | PSH, "HTTP/1.1 200")
+                .c(1006, 5015, ACK, null);
+        w.finish();
+        assertThat(rec.take()).contains("gap 0 s @12 +2 #3");
+    }
+
+    @Test
     void payloadAfterTheFinIsIgnored() {
         Wire w = wire().handshake(1000, 5000).c(1001, 5001, ACK | FIN, "abc").c(1004, "def").c(1001, "abcdef");
         w.finish();

@@ -8,12 +8,25 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The ground truth of a corpus case: tshark's per-stream, per-direction record counts, bytes and SHA-256. */
-record StreamsTsv(List<Row> rows) {
-    record Row(int stream, String client, String server, String version, String cipherSuites, int c2sRecords,
+/**
+ * The ground truth of a corpus case (resources offline/tls/expected/NAME.streams.tsv): tshark's
+ * per-stream, per-direction record counts, bytes and SHA-256.
+ */
+public record StreamsTsv(List<Row> rows) {
+    /**
+     * One TCP stream. {@code client} and {@code server} are "IP:PORT"; {@code version} and
+     * {@code cipherSuites} are tshark's names with their codes ("TLS 1.2 (0x0303)"; suites of
+     * renegotiations joined by " / "), see {@link #withoutCodes}.
+     */
+    public record Row(int stream, String client, String server, String version, String cipherSuites, int c2sRecords,
             long c2sBytes, String c2sSha256, int s2cRecords, long s2cBytes, String s2cSha256) {}
 
-    static StreamsTsv load(String name) throws IOException {
+    /** "TLS 1.2 (0x0303)" -> "TLS 1.2". */
+    public static String withoutCodes(String s) {
+        return s.replaceAll(" \\(0x[0-9a-f]{4}\\)", "");
+    }
+
+    public static StreamsTsv load(String name) throws IOException {
         InputStream in = StreamsTsv.class.getResourceAsStream("/offline/tls/expected/" + name + ".streams.tsv");
         if (in == null) {
             throw new IOException("no expected/" + name + ".streams.tsv");

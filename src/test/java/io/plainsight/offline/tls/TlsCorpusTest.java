@@ -165,10 +165,6 @@ class TlsCorpusTest {
         return null;
     }
 
-    static String withoutCodes(String s) {
-        return s.replaceAll(" \\(0x[0-9a-f]{4}\\)", "");
-    }
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void reproducesTsharkPlaintext(String name, String fixture, KeySetup setup) throws IOException {
@@ -185,8 +181,8 @@ class TlsCorpusTest {
             String context = name + " stream " + row.stream() + ": " + r.events;
             assertThat(r.failures).as(context).isEmpty();
             assertThat(r.handshakes).as(context).isNotEmpty();
-            assertThat(r.handshakes.get(0).version()).as(context).isEqualTo(withoutCodes(row.version()));
-            assertThat(r.cipherSuites()).as(context).isEqualTo(withoutCodes(row.cipherSuites()));
+            assertThat(r.handshakes.get(0).version()).as(context).isEqualTo(StreamsTsv.withoutCodes(row.version()));
+            assertThat(r.cipherSuites()).as(context).isEqualTo(StreamsTsv.withoutCodes(row.cipherSuites()));
             assertThat(r.c2s.records).as(context).isEqualTo(row.c2sRecords());
             assertThat(r.c2s.bytes.size()).as(context).isEqualTo(row.c2sBytes());
             assertThat(r.c2s.sha256()).as(context).isEqualTo(row.c2sSha256());
