@@ -229,7 +229,7 @@ final class Tls12Keys {
         String cr = h.clientRandomHex();
         List<DecryptionKeys.RsaKey> all = keys.rsaKeys();
         if (all.isEmpty()) {
-            h.failure = "no key for client_random " + cr + ": RSA key exchange, and no RSA private key was given ("
+            h.failure = "no key for client_random " + cr + ": RSA key exchange, and no RSA private key was loaded (none given, or it could not be read; "
                     + keys.describeKeyLog() + ")";
             return false;
         }
