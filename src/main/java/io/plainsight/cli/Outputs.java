@@ -31,6 +31,7 @@ final class Outputs {
     private Outputs() {}
 
     static List<Sink> build(CaptureOptions o, Path home, PrintStream console) {
+        AuditLogSettings audit = o.auditLogSettings(); // bad values stop start-up before any output opens
         List<Sink> sinks = new ArrayList<>();
         PcapOptions pcapOptions = PcapOptions.defaults().withMss(o.pcapMss);
         if (o.pcapPort != null) {
@@ -65,7 +66,6 @@ final class Outputs {
             exchangeOutputs.add(new FlowLogOutput(f, maxBody));
             log.info("writing the flow log (JSON lines) to {}", f.describe());
         }
-        AuditLogSettings audit = o.auditLogSettings();
         if (audit != null) {
             exchangeOutputs.add(AuditLogOutput.open(audit, o.auditLog, maxBody));
             log.info("writing the audit log (ModSecurity {}, parts {}, engine {}) to {}{}",
