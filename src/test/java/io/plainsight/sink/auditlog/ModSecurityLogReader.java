@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * into {@code Message:} lines and key-value pairs, and mlogc's regular expression for the lines of
  * a concurrent log's index.
  */
-final class ModSecurityLogReader {
+public final class ModSecurityLogReader {
     /** logstash-patterns-core grok-patterns, the definitions the patterns below use. */
     private static final Map<String, String> GROK = Map.ofEntries(
             Map.entry("MONTHDAY", "(?:(?:0[1-9])|(?:[12][0-9])|(?:3[01])|[1-9])"),
@@ -43,13 +43,13 @@ final class ModSecurityLogReader {
             Map.entry("IP", "(?:%{IPV6}|%{IPV4})"));
 
     /** The boundary line (the translation of logstash-modsecurity's split). */
-    static final Pattern BOUNDARY = Pattern.compile("^--([a-f0-9]{8})-([A-Z])--$");
+    public static final Pattern BOUNDARY = Pattern.compile("^--([a-f0-9]{8})-([A-Z])--$");
     /** Part A: {@code \[%{MONTHDAY}/%{MONTH}/%{YEAR}:%{TIME} [-\+]\d+\] \S+ %{IP} \d+ %{IP} \d+}, with captures. */
-    static final Pattern PART_A = Pattern.compile(grok(
+    public static final Pattern PART_A = Pattern.compile(grok(
             "^\\[(?<time>%{MONTHDAY}/%{MONTH}/%{YEAR}:%{TIME} [-\\+]\\d+)\\] (?<id>\\S+) (?<client>%{IP}) (?<cport>\\d+)"
                     + " (?<host>%{IP}) (?<hport>\\d+)$"));
     /** mlogc's {@code logline_pattern} for an index line. */
-    static final Pattern INDEX_LINE = Pattern.compile("^(\\S+)"
+    public static final Pattern INDEX_LINE = Pattern.compile("^(\\S+)"
             + "\\ (\\S+)\\ (\\S+)\\ (\\S+)"
             + "\\ \\[([^:]+):(\\d+:\\d+:\\d+)\\ ([^\\]]+)\\]"
             + "\\ \\\"(.*)\\\""
@@ -61,8 +61,8 @@ final class ModSecurityLogReader {
             + "(.*)$");
 
     /** logstash-modsecurity's extraction of a Message line's fields. */
-    static final Pattern MESSAGE_ID = Pattern.compile("\\[id \\\"(.*?)\\\"\\]");
-    static final Pattern MESSAGE_MSG = Pattern.compile("\\[msg \\\"(.*?)\\\"\\]");
+    public static final Pattern MESSAGE_ID = Pattern.compile("\\[id \\\"(.*?)\\\"\\]");
+    public static final Pattern MESSAGE_MSG = Pattern.compile("\\[msg \\\"(.*?)\\\"\\]");
 
     private ModSecurityLogReader() {}
 
@@ -82,19 +82,19 @@ final class ModSecurityLogReader {
     }
 
     /** One entry: its boundary and its parts' text (lines joined with LF, without the boundary lines). */
-    record Entry(String boundary, Map<Character, String> parts) {
-        String part(char p) {
+    public record Entry(String boundary, Map<Character, String> parts) {
+        public String part(char p) {
             return parts.get(p);
         }
 
-        String order() {
+        public String order() {
             StringBuilder s = new StringBuilder();
             parts.keySet().forEach(s::append);
             return s.toString();
         }
 
         /** Part H as logstash-modsecurity's kv filter reads it: "Key: value" lines (the last of a key wins). */
-        Map<String, String> trailer() {
+        public Map<String, String> trailer() {
             Map<String, String> kv = new LinkedHashMap<>();
             for (String line : part('H').split("\n")) {
                 int colon = line.indexOf(':');
@@ -105,7 +105,7 @@ final class ModSecurityLogReader {
             return kv;
         }
 
-        List<String> messages() {
+        public List<String> messages() {
             List<String> out = new ArrayList<>();
             for (String line : part('H').split("\n")) {
                 if (line.startsWith("Message: ")) {
@@ -122,7 +122,7 @@ final class ModSecurityLogReader {
      *
      * @throws AssertionError when a line appears outside an entry or a boundary changes within one
      */
-    static List<Entry> read(String log) {
+    public static List<Entry> read(String log) {
         List<Entry> entries = new ArrayList<>();
         Entry current = null;
         List<String> lines = null;
