@@ -6,8 +6,7 @@ import io.plainsight.policy.RuleVerdict;
 import io.plainsight.sink.exchange.ConnectionMeta;
 import io.plainsight.sink.exchange.ExchangeOutput;
 import io.plainsight.sink.exchange.OutputFile;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
+import io.plainsight.sink.exchange.PendingBytes;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -31,7 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AuditLogOutput implements ExchangeOutput {
     private static final Logger log = LoggerFactory.getLogger("plainsight");
-    private static final int PENDING_LIMIT = 1 << 20;
 
     private final AuditLogSettings settings;
     private final OutputFile file;
@@ -40,7 +38,7 @@ public final class AuditLogOutput implements ExchangeOutput {
     private final SerialAuditFormat serial;
     private final JsonAuditFormat json;
     private final ConcurrentAuditStorage storage;
-    private final ByteArrayOutputStream pending = new ByteArrayOutputStream(64 * 1024);
+    private final PendingBytes pending = new PendingBytes();
     private long entries;
     private long skipped;
 
@@ -126,7 +124,7 @@ public final class AuditLogOutput implements ExchangeOutput {
         }
         pending.writeBytes(entry);
         entries++;
-        if (pending.size() >= PENDING_LIMIT) {
+        if (pending.full()) {
             flush();
         }
     }
@@ -143,14 +141,7 @@ public final class AuditLogOutput implements ExchangeOutput {
 
     @Override
     public void flush() {
-        if (pending.size() == 0) {
-            return;
-        }
-        if (file.write(0, ByteBuffer.wrap(pending.toByteArray()))) {
-            pending.reset();
-        } else if (pending.size() > 16 * PENDING_LIMIT) {
-            pending.reset(); // the file keeps failing: do not grow without bound (counted by OutputFile)
-        }
+        pending.flushTo(file);
     }
 
     /** Entries written or pending. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.plainsight.http.Http1Header;
 import io.plainsight.policy.RuleMatch;
+import io.plainsight.sink.exchange.JsonArrays;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -182,7 +183,7 @@ public final class JsonAuditFormat {
         if (r.verdict().sticky()) {
             g.writeStringField("sticky_until", time.logTime(r.verdict().stickyUntilMicros()));
         }
-        strings(g, "sanitised", r.verdict().sanitised());
+        JsonArrays.strings(g, "sanitised", r.verdict().sanitised());
         if ((parts.has('C') || parts.has('I')) && r.requestBody() != null && r.requestBody().truncated()) {
             g.writeNumberField("request_body_truncated_at", r.requestBody().bytes().length);
         }
@@ -190,19 +191,8 @@ public final class JsonAuditFormat {
         if (parts.has('E') && resp != null && resp.body() != null && resp.body().truncated()) {
             g.writeNumberField("response_body_truncated_at", resp.body().bytes().length);
         }
-        strings(g, "notes", r.notes());
+        JsonArrays.strings(g, "notes", r.notes());
         g.writeEndObject();
-    }
-
-    private static void strings(JsonGenerator g, String field, List<String> values) throws IOException {
-        if (values.isEmpty()) {
-            return;
-        }
-        g.writeArrayFieldStart(field);
-        for (String v : values) {
-            g.writeString(v);
-        }
-        g.writeEndArray();
     }
 
     /** Header fields as one object; a name sent more than once gets its values joined by ", ". */
