@@ -86,8 +86,8 @@ public final class CaptureOptions {
     Path auditStorageDir;
 
     @Option(names = "--filter", paramLabel = "EXPR",
-            description = "Only exchanges (and connections) matching this Wireshark-style expression reach the HAR, flow log "
-                    + "and console, e.g. 'http.response.code >= 500 || tls.sni contains \"api\"'.")
+            description = "Only exchanges (and connections) matching this Wireshark-style expression reach the HAR, flow log, "
+                    + "audit log and console, e.g. 'http.response.code >= 500 || tls.sni contains \"api\"'.")
     String filter;
 
     int maxBodyBytes() {
