@@ -1,6 +1,7 @@
 package io.plainsight.sink.auditlog;
 
 import java.security.SecureRandom;
+import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /**
@@ -28,9 +29,9 @@ final class AuditIds {
         this.run = random.nextLong();
     }
 
-    /** Ids from a {@link SecureRandom}. */
+    /** Ids and boundaries from a fast generator seeded from a {@link SecureRandom}. */
     AuditIds() {
-        this(new SecureRandom());
+        this(new SplittableRandom(new SecureRandom().nextLong()));
     }
 
     /** A new unique id for a transaction that started at {@code startMicros}. */

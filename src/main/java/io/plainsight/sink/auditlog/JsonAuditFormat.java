@@ -74,8 +74,13 @@ public final class JsonAuditFormat {
 
         g.writeObjectFieldStart("request");
         g.writeStringField("method", text(r.method()));
-        g.writeFieldName("http_version");
-        g.writeNumber(r.protocol().substring(r.protocol().indexOf('/') + 1)); // 1.1, 2.0: a number, as libmodsecurity writes it
+        String version = r.protocol().substring(r.protocol().indexOf('/') + 1);
+        if (version.matches("\\d{1,3}(\\.\\d{1,3})?")) {
+            g.writeFieldName("http_version");
+            g.writeNumber(version); // 1.1, 2.0: a number, as libmodsecurity writes it
+        } else {
+            g.writeStringField("http_version", text(version)); // not a version number: never invalid JSON
+        }
         g.writeStringField("uri", text(r.uri()));
         if (parts.has('C') || parts.has('I')) {
             g.writeStringField("body", requestBody(r));
