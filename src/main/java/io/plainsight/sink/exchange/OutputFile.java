@@ -84,6 +84,8 @@ public final class OutputFile implements AutoCloseable {
         }
     }
 
+    private boolean openedOnce;
+
     private FileChannel open() throws IOException {
         if (path == null) {
             return new FileOutputStream(FileDescriptor.out).getChannel();
@@ -92,8 +94,16 @@ public final class OutputFile implements AutoCloseable {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        return append ? FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)
+        if (append) {
+            return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        }
+        // the first open starts the file afresh; a reopen after a failed write keeps what was written
+        boolean first = !openedOnce;
+        FileChannel c = first
+                ? FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)
                 : FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        openedOnce = true;
+        return c;
     }
 
     /** Truncates the file to {@code size} (no-op for stdout). */
