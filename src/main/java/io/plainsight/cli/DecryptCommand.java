@@ -42,7 +42,7 @@ import picocli.CommandLine.Parameters;
                 + "with server RSA keys, key logs (SSLKEYLOGFILE) or the capture's own Decryption Secrets Blocks, and writes "
                 + "the plaintext to every output: PCAP (default: NAME.decrypted.pcap in the current directory), HAR, flow "
                 + "log, console.",
-                "Exit code: 0 everything decrypted, 3 some connections not (fully) decrypted, 4 nothing decrypted, "
+                "Exit code: 0 everything decrypted, 4 some connections not (fully) decrypted, 5 nothing decrypted, "
                         + "1 an input or output could not be used at all, 2 bad options."})
 final class DecryptCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger("plainsight");

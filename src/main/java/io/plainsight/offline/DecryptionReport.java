@@ -22,9 +22,9 @@ public final class DecryptionReport {
     /** Exit code: every TLS connection was decrypted (or there was no TLS, only plaintext). */
     public static final int EXIT_ALL = 0;
     /** Exit code: some connections (or parts of them) could not be decrypted. */
-    public static final int EXIT_SOME = 3;
+    public static final int EXIT_SOME = 4;
     /** Exit code: nothing was decrypted (no TLS connection could be, or the capture had no data). */
-    public static final int EXIT_NONE = 4;
+    public static final int EXIT_NONE = 5;
     /** Exit code: no input could be read at all (none is a capture, or none could be opened). */
     public static final int EXIT_UNREADABLE = 1;
 

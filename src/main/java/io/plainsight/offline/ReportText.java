@@ -54,9 +54,9 @@ public final class ReportText {
         }
         out.println(switch (r.exitCode()) {
             case DecryptionReport.EXIT_ALL -> "result: everything decrypted (exit code 0)";
-            case DecryptionReport.EXIT_SOME -> "result: some connections not (fully) decrypted (exit code 3)";
+            case DecryptionReport.EXIT_SOME -> "result: some connections not (fully) decrypted (exit code 4)";
             case DecryptionReport.EXIT_UNREADABLE -> "result: no input could be read (exit code 1)";
-            default -> "result: nothing decrypted (exit code 4)";
+            default -> "result: nothing decrypted (exit code 5)";
         });
     }
 

@@ -111,7 +111,7 @@ class DecryptBadInputTest {
         le(bytes).putInt(at + 4, 7);
         Path bad = write(dir, "bad.pcapng", bytes);
         DecryptRun run = DecryptRun.into(dir, bad.toString(), "--rsa-key", dmgrKey());
-        assertThat(run.exitCode()).as("%s", run).isEqualTo(3);
+        assertThat(run.exitCode()).as("%s", run).isEqualTo(4);
         assertThat(run.strings("warnings")).containsExactly(
                 bad + ": bad block at byte offset " + at + " (after packet 20): the enhanced packet block's total length 7 "
                         + "is not valid; looking for the next block",
@@ -129,7 +129,7 @@ class DecryptBadInputTest {
         le(bytes).putInt(20, 147);
         Path odd = write(dir, "dlt147.pcap", bytes);
         DecryptRun run = DecryptRun.into(dir, odd.toString(), "--rsa-key", SNAKEOIL_KEY);
-        assertThat(run.exitCode()).as("%s", run).isEqualTo(4);
+        assertThat(run.exitCode()).as("%s", run).isEqualTo(5);
         assertThat(run.strings("warnings")).singleElement().asString()
                 .startsWith(odd + ": byte offset 20 (file header): link type 147 is not supported");
         assertThat(run.report().at("/inputs/0/skipped/unsupported link type").asInt()).isEqualTo(58);
@@ -151,7 +151,7 @@ class DecryptBadInputTest {
         }
         Path cut = write(dir, "snap.pcap", Arrays.copyOf(out.array(), out.position()));
         DecryptRun run = DecryptRun.into(dir, cut.toString(), "--rsa-key", SNAKEOIL_KEY);
-        assertThat(run.exitCode()).as("%s", run).isEqualTo(3);
+        assertThat(run.exitCode()).as("%s", run).isEqualTo(4);
         assertThat(run.strings("warnings")).singleElement().asString().startsWith(cut + ": packet 19 at byte offset "
                 + pcapRecord(whole, 19) + " is cut by the snaplen (1600 of 5756 bytes captured)");
         for (String client : new String[] {"127.0.0.1:38713", "127.0.0.1:38714"}) {
@@ -186,7 +186,7 @@ class DecryptBadInputTest {
         Path dir = TestFiles.newDir("missing");
         Path missing = dir.resolve("missing.pcap");
         DecryptRun run = DecryptRun.into(dir, missing.toString(), WiresharkTlsCorpus.capture("tls12-dsb.pcapng").toString());
-        assertThat(run.exitCode()).as("%s", run).isEqualTo(3);
+        assertThat(run.exitCode()).as("%s", run).isEqualTo(4);
         assertThat(run.strings("unreadable_inputs")).containsExactly(missing + ": no such file");
         DecryptedPcap.read(run.pcap()).assertMatches(StreamsTsv.load("tls12-dsb"));
     }
@@ -197,7 +197,7 @@ class DecryptBadInputTest {
         Path wrong = Files.writeString(dir.resolve("password"), "not-WebAS\n");
         Path p12 = WiresharkTlsCorpus.key("key.p12");
         DecryptRun run = DecryptRun.into(dir, DMGR.toString(), "--rsa-key", "127.0.0.1,9131," + p12 + ":" + wrong);
-        assertThat(run.exitCode()).as("%s", run).isEqualTo(4);
+        assertThat(run.exitCode()).as("%s", run).isEqualTo(5);
         assertThat(run.strings("warnings")).singleElement().asString()
                 .contains("cannot open the PKCS#12 file " + p12 + ": the password is wrong").endsWith("going on without this key");
         JsonNode c = run.connection("127.0.0.1:44884");
@@ -210,7 +210,7 @@ class DecryptBadInputTest {
         Path dir = TestFiles.newDir("not-a-key");
         Path notAKey = Files.writeString(dir.resolve("server.key"), "hello\n");
         DecryptRun run = DecryptRun.into(dir, SNAKEOIL.toString(), "--rsa-key", notAKey.toString());
-        assertThat(run.exitCode()).as("%s", run).isEqualTo(4);
+        assertThat(run.exitCode()).as("%s", run).isEqualTo(5);
         assertThat(run.strings("warnings")).singleElement().asString()
                 .startsWith("--rsa-key " + notAKey + ": cannot read " + notAKey + " as PKCS#12 or PEM");
         assertThat(run.connection("127.0.0.1:38713").get("status").asText()).isEqualTo("not decrypted");

@@ -316,7 +316,7 @@ class DecryptFreshCapturesTest {
     @Test
     void rsaKeyAloneSaysWhichConnectionsNeedAKeyLog() {
         Run r = decrypt("rsa-all", "--rsa-key", pki.serverKey().toString());
-        assertThat(r.exit()).as("%s\n%s", r.err(), r.out()).isEqualTo(3);
+        assertThat(r.exit()).as("%s\n%s", r.err(), r.out()).isEqualTo(4);
         assertThat(r.rowsTo(sServer.port())).hasSize(3)
                 .allSatisfy(row -> assertThat(row.get("status").asText()).isEqualTo("decrypted"));
         assertThat(r.rowsTo(nginx.h2cPort())).singleElement().extracting(row -> row.get("status").asText()).isEqualTo("plain");

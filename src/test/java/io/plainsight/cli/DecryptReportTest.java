@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * The decryption report of {@code plainsight decrypt}: the text report on stderr lists every
  * connection with the reason it was not decrypted, the JSON report has the documented fields, the
  * reasons name the client_random (as tshark reads it from the ClientHello) or forward secrecy, and
- * the exit code is 0, 3 or 4 as all, some or nothing was decrypted. tls12-chacha20poly1305 has 7
+ * the exit code is 0, 4 or 5 as all, some or nothing was decrypted. tls12-chacha20poly1305 has 7
  * connections with 7 key exchanges, one key log line each.
  */
 class DecryptReportTest {
@@ -53,7 +53,7 @@ class DecryptReportTest {
         Path keyLog = Files.write(dir.resolve("two.keys"), lines);
         Path pcap = dir.resolve("out.pcap");
         DecryptRun run = DecryptRun.decrypt(CHACHA.toString(), "--keylog", keyLog.toString(), "--pcap", pcap.toString(), "-q");
-        assertThat(run.exitCode()).as("%s", run).isEqualTo(3);
+        assertThat(run.exitCode()).as("%s", run).isEqualTo(4);
         assertThat(run.err()).contains(
                 "decryption report: " + CHACHA + " (pcap (microsecond timestamps, little-endian, Ethernet)), 64 packets "
                         + "(0 not TCP/IP), 7 connections",
@@ -63,7 +63,7 @@ class DecryptReportTest {
                         + "decrypted, 35B up, 4.1KiB down\n",
                 "  #1 10.42.0.1:41834 -> 10.42.0.243:443 10.42.0.243 TLS 1.2 TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: "
                         + "decrypted, 35B up, 4.1KiB down\n",
-                "result: some connections not (fully) decrypted (exit code 3)");
+                "result: some connections not (fully) decrypted (exit code 4)");
         for (int port = 41836; port <= 41844; port += 2) {
             String client = "10.42.0.1:" + port;
             assertThat(run.err()).containsPattern("  #\\d " + client + " -> 10\\.42\\.0\\.243:443 .*: not decrypted - no key for "
@@ -78,7 +78,7 @@ class DecryptReportTest {
     void wrongKeysAreExit4AndTheJsonReportNamesEachClientRandom() throws IOException {
         Path dir = TestFiles.newDir("report-json");
         DecryptRun run = DecryptRun.into(dir, CHACHA.toString(), "--keylog", WiresharkTlsCorpus.key("dhe1_keylog.dat").toString());
-        assertThat(run.exitCode()).as("%s", run).isEqualTo(4);
+        assertThat(run.exitCode()).as("%s", run).isEqualTo(5);
         JsonNode report = run.report();
         assertThat(report.fieldNames()).toIterable().containsExactly("connections", "inputs", "summary", "unreadable_inputs",
                 "warning_count", "warnings", "exit_code");
@@ -101,7 +101,7 @@ class DecryptReportTest {
         assertThat(report.at("/summary/not_decrypted").asInt()).isEqualTo(7);
         assertThat(report.at("/summary/decrypted").asInt()).isZero();
         assertThat(report.at("/summary/plaintext_bytes").asInt()).isZero();
-        assertThat(report.get("exit_code").asInt()).isEqualTo(4);
+        assertThat(report.get("exit_code").asInt()).isEqualTo(5);
         assertThat(run.err()).isEmpty(); // the report went to the file
     }
 
@@ -110,7 +110,7 @@ class DecryptReportTest {
         Path dir = TestFiles.newDir("report-fs");
         DecryptRun run = DecryptRun.into(dir, CHACHA.toString(), "--rsa-key",
                 WiresharkTlsCorpus.key("rsasnakeoil2.key").toString());
-        assertThat(run.exitCode()).as("%s", run).isEqualTo(4);
+        assertThat(run.exitCode()).as("%s", run).isEqualTo(5);
         assertThat(run.connection("10.42.0.1:41834").get("reason").asText()).isEqualTo("forward-secret key exchange "
                 + "(ECDHE_RSA) and only an RSA key given: it needs a key log entry for client_random "
                 + clientRandoms.get("10.42.0.1:41834") + " (no key log was given)");

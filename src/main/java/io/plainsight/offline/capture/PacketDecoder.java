@@ -348,7 +348,9 @@ final class PacketDecoder {
     private ByteBuf view(byte[] b, int from, int to) {
         if (b != viewArray) {
             viewArray = b;
-            view = Unpooled.wrappedBuffer(b).asReadOnly();
+            // writable on purpose: a read-only view hides the array (hasArray() false), and the TLS
+            // decryptor would then copy every payload byte before decrypting it in place
+            view = Unpooled.wrappedBuffer(b);
         }
         view.setIndex(from, to);
         return view;

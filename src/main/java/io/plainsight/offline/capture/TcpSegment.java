@@ -16,7 +16,8 @@ import java.net.InetAddress;
  * @param ack the raw acknowledgment number, 0..2^32-1
  * @param flags the TCP flags: FIN=1 SYN=2 RST=4 PSH=8 ACK=16 URG=32 ECE=64 CWR=128, and AE (NS)=256
  * @param window the raw window field (not scaled)
- * @param payload the TCP payload: a read-only view over the reader's buffer, valid only during
+ * @param payload the TCP payload: a view over the reader's buffer (its backing array exposed, so
+ *     consumers can work on it without a copy; do not write to it), valid only during
  *     {@link CaptureListener#segment}; copy what must be kept, and never release it
  * @param truncated true when the capture holds less of the payload than was sent (snaplen cut, or
  *     a file cut short): the payload is then a prefix of the segment's real payload
