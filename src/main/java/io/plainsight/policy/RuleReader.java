@@ -135,7 +135,7 @@ final class RuleReader {
         try {
             match = FilterExpression.parse(d.match);
         } catch (FilterSyntaxException e) {
-            throw error(d.matchLine, d.matchColumn > 0 ? d.matchColumn + e.position() : 0, d,
+            throw error(d.matchLine, d.matchColumn > 0 ? d.matchColumn + e.position() - 1 : 0, d,
                     "match: " + e.getMessage().replaceFirst("^filter: ", ""));
         }
         Redaction redact = new Redaction(d.headers, d.params, d.regexes);
