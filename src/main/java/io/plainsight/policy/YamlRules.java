@@ -58,7 +58,9 @@ final class YamlRules {
             root = read(source, p);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
-            String msg = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("not valid YAML");
+            // SnakeYAML: "while parsing X" / " in 'reader', line 1, column 9:" / snippet / "expected Y, but found Z"
+            String msg = String.join("; ", String.valueOf(e.getOriginalMessage()).lines()
+                    .filter(l -> !l.isBlank() && !l.startsWith(" ") && !l.startsWith("\t")).toList());
             throw new RulesException(source, at == null ? 0 : at.getLineNr(), at == null ? 0 : at.getColumnNr(), "not valid YAML: " + msg);
         } catch (IOException e) {
             throw new RulesException(source + ": " + e.getMessage(), e);
