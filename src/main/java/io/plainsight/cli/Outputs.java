@@ -52,6 +52,7 @@ final class Outputs {
             sinks.add(new ConsoleSink(out));
         }
         List<ExchangeOutput> exchangeOutputs = new ArrayList<>();
+        io.plainsight.policy.LiveRules rules = o.liveRules();
         int maxBody = o.maxBodyBytes();
         if (o.har != null) {
             OutputFile f = new OutputFile(o.har, "HAR");
@@ -69,7 +70,8 @@ final class Outputs {
         }
         if (!exchangeOutputs.isEmpty()) {
             DecodeOptions decode = new DecodeOptions(maxBody, DecodeOptions.defaults().maxHead());
-            sinks.add(new ExchangeSink(new HttpDecoders(decode), exchangeOutputs, ExchangeFilters.parse(o.filter)));
+            sinks.add(new ExchangeSink(new HttpDecoders(decode), exchangeOutputs, ExchangeFilters.parse(o.filter),
+                    rules == null ? null : new io.plainsight.sink.exchange.ExchangeRules(rules)));
         }
         return sinks;
     }

@@ -106,6 +106,11 @@ abstract class RelayCommand implements Callable<Integer> {
             d.warmUp(settings.sniDefault());
         }
         List<Sink> sinks = Outputs.build(capture, homeDir, console);
+        io.plainsight.policy.LiveRules rules = capture.liveRules();
+        if (rules != null) {
+            settings.intercept().rules(rules);
+            log.info("capture rules: {}", rules.current());
+        }
         CaptureBus bus = new CaptureBus(sinks, capture.overflowPolicy(), CaptureBus.DEFAULT_QUEUE_BYTES);
         ProxyServer server = new ProxyServer(settings, tls, bus);
         InetSocketAddress bound;
