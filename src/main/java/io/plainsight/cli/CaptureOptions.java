@@ -1,6 +1,10 @@
 package io.plainsight.cli;
 
 import io.plainsight.event.OverflowPolicy;
+import io.plainsight.sink.auditlog.AuditEngine;
+import io.plainsight.sink.auditlog.AuditFormat;
+import io.plainsight.sink.auditlog.AuditLogSettings;
+import io.plainsight.sink.auditlog.AuditParts;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -47,13 +51,43 @@ public final class CaptureOptions {
     String flows;
 
     @Option(names = "--max-body", paramLabel = "SIZE", defaultValue = "1MiB",
-            description = "Body bytes kept per message in the HAR and flow log (larger bodies are counted and marked truncated; "
-                    + "the PCAP keeps everything). Default: ${DEFAULT-VALUE}.")
+            description = "Body bytes kept per message in the HAR, the flow log and the audit log's C, E, I and J parts "
+                    + "(larger bodies are counted and marked truncated; the PCAP keeps everything). Default: ${DEFAULT-VALUE}.")
     String maxBody;
 
+    @Option(names = "--audit-log", paramLabel = "FILE",
+            description = "Write a ModSecurity-compatible audit log (ModSecurity 2.9 serial format; appended to; '-' = stdout). "
+                    + "With --audit-storage-dir it holds the index lines.")
+    String auditLog;
+
+    @Option(names = "--audit-parts", paramLabel = "PARTS",
+            description = "Audit log parts, ModSecurity letters: A header, B request headers, C request body, "
+                    + "I request body without uploaded files, F response headers, E response body, H trailer, "
+                    + "J uploaded files, K matched rules, Z end (A and Z always). Default: ABCFHZ.")
+    String auditParts;
+
+    @Option(names = "--audit-engine", paramLabel = "MODE",
+            description = "On: log every exchange; RelevantOnly: only those a rule matched or whose status matches "
+                    + "--audit-relevant-status. Default: On.")
+    String auditEngine;
+
+    @Option(names = "--audit-relevant-status", paramLabel = "REGEX",
+            description = "RelevantOnly: response statuses to log (regular expression searched in the code). "
+                    + "Default: " + AuditLogSettings.DEFAULT_RELEVANT_STATUS + " (5xx, and 4xx but 404).")
+    String auditRelevantStatus;
+
+    @Option(names = "--audit-format", paramLabel = "FORMAT",
+            description = "native (ModSecurity 2.9 serial) or json (libmodsecurity 3, one object per line). Default: native.")
+    String auditFormat;
+
+    @Option(names = "--audit-storage-dir", paramLabel = "DIR",
+            description = "Concurrent layout: one file per entry under DIR/YYYYMMDD/YYYYMMDD-HHMM/, and a ModSecurity index "
+                    + "line with the entry's md5 appended to --audit-log.")
+    Path auditStorageDir;
+
     @Option(names = "--filter", paramLabel = "EXPR",
-            description = "Only exchanges (and connections) matching this Wireshark-style expression reach the HAR, flow log "
-                    + "and console, e.g. 'http.response.code >= 500 || tls.sni contains \"api\"'.")
+            description = "Only exchanges (and connections) matching this Wireshark-style expression reach the HAR, flow log, "
+                    + "audit log and console, e.g. 'http.response.code >= 500 || tls.sni contains \"api\"'.")
     String filter;
 
     @Option(names = "--rules", paramLabel = "FILE",
@@ -89,6 +123,52 @@ public final class CaptureOptions {
             throw new IllegalArgumentException("--max-body '" + maxBody + "': at most 2GiB");
         }
         return (int) n;
+    }
+
+    /** The audit log's settings, or null without --audit-log; bad values name their option. */
+    AuditLogSettings auditLogSettings() {
+        if (auditLog == null) {
+            String[][] given = {{"--audit-parts", auditParts}, {"--audit-engine", auditEngine},
+                {"--audit-relevant-status", auditRelevantStatus}, {"--audit-format", auditFormat},
+                {"--audit-storage-dir", auditStorageDir == null ? null : auditStorageDir.toString()}};
+            for (String[] g : given) {
+                if (g[1] != null) {
+                    throw new IllegalArgumentException(g[0] + " needs --audit-log FILE");
+                }
+            }
+            return null;
+        }
+        AuditLogSettings s = AuditLogSettings.defaults();
+        if (auditParts != null) {
+            s = s.withParts(named("--audit-parts", () -> {
+                try {
+                    return AuditParts.parse(auditParts);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("'" + auditParts + "': " + e.getMessage(), e);
+                }
+            }));
+        }
+        s = s.withEngine(auditEngine == null ? s.engine() : named("--audit-engine", () -> AuditEngine.parse(auditEngine)));
+        if (auditRelevantStatus != null) {
+            s = s.withRelevantStatus(named("--audit-relevant-status", () -> AuditLogSettings.relevantStatus(auditRelevantStatus)));
+        }
+        s = s.withFormat(auditFormat == null ? s.format() : named("--audit-format", () -> AuditFormat.parse(auditFormat)));
+        if (auditStorageDir != null) {
+            if ("-".equals(auditLog)) {
+                throw new IllegalArgumentException("--audit-storage-dir: the index lines need a file; --audit-log is stdout");
+            }
+            s = s.withStorageDir(auditStorageDir);
+        }
+        return s;
+    }
+
+    /** The value {@code parse} gives; its IllegalArgumentException ("'x': expected ...") prefixed with the option. */
+    private static <T> T named(String option, java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + " " + e.getMessage(), e);
+        }
     }
 
     OverflowPolicy overflowPolicy() {

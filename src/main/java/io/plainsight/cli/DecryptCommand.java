@@ -311,7 +311,8 @@ final class DecryptCommand implements Callable<Integer> {
         if (target == null) {
             stream = null;
         } else if ("-".equals(target)) {
-            if ("-".equals(capture.pcap) || "-".equals(capture.har) || "-".equals(capture.flows)) {
+            if ("-".equals(capture.pcap) || "-".equals(capture.har) || "-".equals(capture.flows)
+                    || "-".equals(capture.auditLog)) {
                 throw new IllegalArgumentException("--report " + report + " would go to stdout, which another output uses; "
                         + "give --report-file FILE");
             }

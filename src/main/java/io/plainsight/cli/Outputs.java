@@ -17,6 +17,8 @@ import io.plainsight.sink.exchange.ExchangeOutput;
 import io.plainsight.sink.exchange.ExchangeSink;
 import io.plainsight.sink.exchange.HttpDecoders;
 import io.plainsight.sink.exchange.OutputFile;
+import io.plainsight.sink.auditlog.AuditLogOutput;
+import io.plainsight.sink.auditlog.AuditLogSettings;
 import io.plainsight.sink.har.HarOutput;
 import io.plainsight.sink.jsonl.FlowLogOutput;
 import org.slf4j.Logger;
@@ -29,6 +31,8 @@ final class Outputs {
     private Outputs() {}
 
     static List<Sink> build(CaptureOptions o, Path home, PrintStream console) {
+        AuditLogSettings audit = o.auditLogSettings(); // bad values stop start-up before any output opens
+        io.plainsight.policy.LiveRules rules = o.liveRules(); // so does a bad rules file
         List<Sink> sinks = new ArrayList<>();
         PcapOptions pcapOptions = PcapOptions.defaults().withMss(o.pcapMss);
         if (o.pcapPort != null) {
@@ -52,7 +56,6 @@ final class Outputs {
             sinks.add(new ConsoleSink(out));
         }
         List<ExchangeOutput> exchangeOutputs = new ArrayList<>();
-        io.plainsight.policy.LiveRules rules = o.liveRules();
         int maxBody = o.maxBodyBytes();
         if (o.har != null) {
             OutputFile f = new OutputFile(o.har, "HAR");
@@ -64,8 +67,17 @@ final class Outputs {
             exchangeOutputs.add(new FlowLogOutput(f, maxBody));
             log.info("writing the flow log (JSON lines) to {}", f.describe());
         }
+        if (audit != null) {
+            exchangeOutputs.add(AuditLogOutput.open(audit, o.auditLog, maxBody));
+            log.info("writing the audit log (ModSecurity {}, parts {}, engine {}) to {}{}",
+                    audit.format() == io.plainsight.sink.auditlog.AuditFormat.JSON ? "JSON" : "native serial", audit.parts(),
+                    audit.engine() == io.plainsight.sink.auditlog.AuditEngine.ON ? "On" : "RelevantOnly",
+                    "-".equals(o.auditLog) ? "stdout" : Path.of(o.auditLog).toAbsolutePath(),
+                    audit.storageDir() == null ? "" : " with entries under " + audit.storageDir().toAbsolutePath());
+        }
         if (!o.quiet) {
-            exchangeOutputs.add(new ExchangeConsole(o.flows != null && "-".equals(o.flows) && out == System.out ? System.err : out,
+            boolean stdoutTaken = "-".equals(o.flows) || "-".equals(o.auditLog);
+            exchangeOutputs.add(new ExchangeConsole(stdoutTaken && out == System.out ? System.err : out,
                     o.verbose));
         }
         if (!exchangeOutputs.isEmpty()) {

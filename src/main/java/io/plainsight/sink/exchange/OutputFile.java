@@ -21,14 +21,28 @@ public final class OutputFile implements AutoCloseable {
 
     private final Path path;
     private final String what;
+    private final boolean append;
     private FileChannel channel;
     private boolean failing;
     private long failures;
 
     /** @param target a path, or "-" for stdout */
     public OutputFile(String target, String what) {
+        this(target, what, false);
+    }
+
+    private OutputFile(String target, String what, boolean append) {
         this.path = "-".equals(target) ? null : Path.of(target);
         this.what = what;
+        this.append = append;
+    }
+
+    /**
+     * A file written at its end (what it held stays, as a log's earlier entries should), or stdout
+     * for "-"; {@link #write}'s position is ignored.
+     */
+    public static OutputFile appending(String target, String what) {
+        return new OutputFile(target, what, true);
     }
 
     /** Whether this is stdout (no seeking back). */
@@ -51,7 +65,7 @@ public final class OutputFile implements AutoCloseable {
             }
             long p = position;
             while (bytes.hasRemaining()) {
-                int n = path == null ? channel.write(bytes) : channel.write(bytes, p);
+                int n = path == null || append ? channel.write(bytes) : channel.write(bytes, p);
                 p += n;
             }
             if (failing) {
@@ -70,6 +84,8 @@ public final class OutputFile implements AutoCloseable {
         }
     }
 
+    private boolean openedOnce;
+
     private FileChannel open() throws IOException {
         if (path == null) {
             return new FileOutputStream(FileDescriptor.out).getChannel();
@@ -78,7 +94,16 @@ public final class OutputFile implements AutoCloseable {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        if (append) {
+            return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        }
+        // the first open starts the file afresh; a reopen after a failed write keeps what was written
+        boolean first = !openedOnce;
+        FileChannel c = first
+                ? FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)
+                : FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        openedOnce = true;
+        return c;
     }
 
     /** Truncates the file to {@code size} (no-op for stdout). */

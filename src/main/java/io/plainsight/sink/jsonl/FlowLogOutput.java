@@ -9,13 +9,13 @@ import io.plainsight.http.HttpMessage;
 import io.plainsight.http.WebSocketMessage;
 import io.plainsight.sink.console.ConsoleFormat;
 import io.plainsight.sink.exchange.ConnectionMeta;
+import io.plainsight.sink.exchange.JsonArrays;
 import io.plainsight.sink.exchange.DisplayBody;
 import io.plainsight.sink.exchange.ExchangeOutput;
 import io.plainsight.sink.exchange.OutputFile;
+import io.plainsight.sink.exchange.PendingBytes;
 import io.plainsight.sink.exchange.Timestamps;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.List;
 
@@ -24,13 +24,10 @@ import java.util.List;
  * that carried no HTTP. Field names are stable and documented in the README.
  */
 public final class FlowLogOutput implements ExchangeOutput {
-    private static final int PENDING_LIMIT = 1 << 20;
-
     private final OutputFile file;
     private final int maxBody;
     private final JsonFactory json = new JsonFactory();
-    private final ByteArrayOutputStream pending = new ByteArrayOutputStream(64 * 1024);
-    private long written;
+    private final PendingBytes pending = new PendingBytes();
 
     public FlowLogOutput(OutputFile file, int maxBody) {
         this.file = file;
@@ -62,7 +59,7 @@ public final class FlowLogOutput implements ExchangeOutput {
             if (x.pushed) {
                 g.writeBooleanField("pushed", true);
             }
-            strings(g, "notes", x.notes);
+            JsonArrays.strings(g, "notes", x.notes);
             verdict(g, x.verdict);
             g.writeEndObject();
         }
@@ -81,13 +78,7 @@ public final class FlowLogOutput implements ExchangeOutput {
         if (v.sticky()) {
             g.writeStringField("sticky_until", Timestamps.iso(v.stickyUntilMicros()));
         }
-        if (!v.sanitised().isEmpty()) {
-            g.writeArrayFieldStart("sanitised");
-            for (String s : v.sanitised()) {
-                g.writeString(s);
-            }
-            g.writeEndArray();
-        }
+        JsonArrays.strings(g, "sanitised", v.sanitised());
     }
 
     @Override
@@ -225,36 +216,16 @@ public final class FlowLogOutput implements ExchangeOutput {
         g.writeEndArray();
     }
 
-    private static void strings(JsonGenerator g, String field, List<String> values) throws IOException {
-        if (values.isEmpty()) {
-            return;
-        }
-        g.writeArrayFieldStart(field);
-        for (String v : values) {
-            g.writeString(v);
-        }
-        g.writeEndArray();
-    }
-
     private void endLine() {
         pending.write('\n');
-        if (pending.size() >= PENDING_LIMIT) {
+        if (pending.full()) {
             flush();
         }
     }
 
     @Override
     public void flush() {
-        if (pending.size() == 0) {
-            return;
-        }
-        byte[] bytes = pending.toByteArray();
-        if (file.write(written, ByteBuffer.wrap(bytes))) {
-            written += bytes.length;
-            pending.reset();
-        } else if (pending.size() > 16 * PENDING_LIMIT) {
-            pending.reset();
-        }
+        pending.flushTo(file);
     }
 
     @Override

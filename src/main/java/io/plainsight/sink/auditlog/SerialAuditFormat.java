@@ -1,0 +1,189 @@
+package io.plainsight.sink.auditlog;
+
+import io.plainsight.http.Http1Header;
+import io.plainsight.policy.RuleMatch;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * ModSecurity 2.9's native audit log format, byte for byte as its {@code sec_audit_logger} lays an
+ * entry out: a boundary line {@code --XXXXXXXX-A--}, part A's single line without a line end,
+ * then every further part as {@code \n--XXXXXXXX-P--\n} followed by its content, in the order
+ * A B C I F E H J K Z. So header parts (B, F) end in a blank line, a body part ends where its bytes
+ * end, and the entry ends with {@code --XXXXXXXX-Z--\n} (plus one more {@code \n} in a serial log).
+ * Pure: an {@link AuditRecord} in, bytes out.
+ */
+public final class SerialAuditFormat {
+    private final AuditTime time;
+    private final String producer;
+
+    /** @param producer what the H part's {@code Producer:} names, e.g. {@code plainsight/1.0} */
+    SerialAuditFormat(AuditTime time, String producer) {
+        this.time = time;
+        this.producer = producer;
+    }
+
+    /**
+     * The entry's bytes.
+     *
+     * @param serial true for a serial log (a blank line after the entry), false for a concurrent
+     *     layout's entry file
+     */
+    byte[] entry(AuditRecord r, boolean serial) {
+        Out out = new Out();
+        AuditParts parts = r.parts();
+        out.ascii("--" + r.boundary() + "-A--\n");
+        out.ascii("[" + time.partA(r.startMicros()) + "] " + r.uniqueId() + " " + r.clientIp() + " " + r.clientPort() + " "
+                + r.hostIp() + " " + r.hostPort());
+        if (parts.has('B')) {
+            out.boundary(r, 'B');
+            out.latin1(r.requestLine());
+            out.ascii("\n");
+            headers(out, r.requestHeaders());
+        }
+        MultipartBody multipart = r.multipart();
+        // like ModSecurity: I asks for C's content unless the body is multipart (which I reduces)
+        if (r.requestBody() != null && (parts.has('C') || parts.has('I') && multipart == null)) {
+            out.boundary(r, 'C');
+            out.write(r.requestBody().bytes());
+        }
+        if (parts.has('I') && multipart != null) {
+            out.boundary(r, 'I');
+            out.latin1(multipart.reducedBody());
+        }
+        AuditRecord.Response resp = r.response();
+        if (parts.has('F')) {
+            out.boundary(r, 'F');
+            if (resp != null) {
+                out.latin1(resp.protocol() + " " + resp.status() + (resp.reason().isEmpty() ? "" : " " + resp.reason()));
+                out.ascii("\n");
+                headers(out, resp.headers());
+            }
+        }
+        boolean wroteResponseBody = false;
+        if (parts.has('E') && resp != null && resp.body() != null) {
+            out.boundary(r, 'E');
+            out.write(resp.body().bytes());
+            wroteResponseBody = true;
+        }
+        if (parts.has('H')) {
+            out.boundary(r, 'H');
+            trailer(out, r, wroteResponseBody);
+        }
+        if (parts.has('J') && multipart != null) {
+            out.boundary(r, 'J');
+            long total = 0;
+            for (MultipartBody.Part f : multipart.files()) {
+                String type = f.contentType() != null ? f.contentType() : "<Unknown ContentType>";
+                out.latin1(f.index() + "," + f.size() + ",\"" + LogEscape.quoted(f.filename()) + "\",\""
+                        + LogEscape.quoted(type) + "\"\n");
+                total += f.size();
+            }
+            out.ascii("Total," + total + "\n");
+        }
+        if (parts.has('K')) {
+            out.boundary(r, 'K');
+            for (RuleMatch m : r.verdict().matches()) {
+                // ModSecurity 2.9: each matched rule's text, then an empty line
+                out.latin1(LogEscape.utf8Bytes(oneLine(m.rule())) + "\n\n");
+            }
+        }
+        out.boundary(r, 'Z');
+        if (serial) {
+            out.ascii("\n");
+        }
+        return out.toByteArray();
+    }
+
+    private static void headers(Out out, List<Http1Header> headers) {
+        for (Http1Header h : headers) {
+            out.latin1(h.name() + ": " + h.value());
+            out.ascii("\n");
+        }
+    }
+
+    /** Part H, its lines in ModSecurity 2.9's order, then plainsight's own. */
+    private void trailer(Out out, AuditRecord r, boolean wroteResponseBody) {
+        for (RuleMatch m : r.verdict().matches()) {
+            out.latin1("Message: Warning. Matched plainsight rule. [id \"" + LogEscape.quoted(LogEscape.utf8Bytes(m.id())) + "\"]"
+                    + (m.msg() == null ? "" : " [msg \"" + LogEscape.quoted(LogEscape.utf8Bytes(m.msg())) + "\"]") + "\n");
+        }
+        out.ascii("Stopwatch: " + r.startMicros() + " " + r.durationMicros() + " (- - -)\n");
+        AuditRecord.Response resp = r.response();
+        if (wroteResponseBody) {
+            String transformed = transformed(resp.body());
+            if (transformed != null) {
+                out.ascii("Response-Body-Transformed: " + transformed + "\n");
+            }
+        }
+        out.latin1(LogEscape.utf8Bytes("Producer: " + producer + ".") + "\n");
+        String server = resp == null ? null : resp.header("Server");
+        if (server != null) {
+            out.latin1("Server: " + server + "\n");
+        }
+        for (String line : r.verdict().sanitised()) {
+            out.latin1(LogEscape.utf8Bytes(oneLine(line)) + "\n");
+        }
+        if (r.verdict().sticky()) {
+            out.ascii("Sticky-Capture: full capture of this client until " + time.logTime(r.verdict().stickyUntilMicros()) + "\n");
+        }
+        if (r.requestBody() != null && (r.parts().has('C') || r.parts().has('I'))) {
+            String transformed = transformed(r.requestBody());
+            if (transformed != null) {
+                out.ascii("Request-Body-Transformed: " + transformed + "\n");
+            }
+            truncation(out, "Request", r.requestBody());
+        }
+        if (wroteResponseBody) {
+            truncation(out, "Response", resp.body());
+        }
+        for (String note : r.notes()) {
+            out.latin1(LogEscape.utf8Bytes("Plainsight-Note: " + oneLine(note)) + "\n");
+        }
+    }
+
+    /** What was undone to show the body: {@code Dechunked}, {@code Decompressed}, both, or null. */
+    static String transformed(AuditRecord.Body body) {
+        if (body.chunked() && body.decompressed()) {
+            return "Dechunked, Decompressed";
+        }
+        return body.chunked() ? "Dechunked" : body.decompressed() ? "Decompressed" : null;
+    }
+
+    private static void truncation(Out out, String what, AuditRecord.Body body) {
+        if (body.truncated()) {
+            out.ascii(what + "-Body-Truncated: " + body.bytes().length + " of " + body.size() + " bytes kept (--max-body)\n");
+        }
+    }
+
+    /** Text on one line: CR and LF as spaces (rule texts and notes never break a part's line structure). */
+    static String oneLine(String s) {
+        return s == null ? "" : s.replace("\r\n", " ").replace('\r', ' ').replace('\n', ' ');
+    }
+
+    /** A byte buffer with the writes an entry needs. */
+    private static final class Out extends ByteArrayOutputStream {
+        Out() {
+            super(4096);
+        }
+
+        void ascii(String s) {
+            writeBytes(s.getBytes(StandardCharsets.US_ASCII));
+        }
+
+        /** Text whose chars are bytes (as plainsight decodes HTTP fields). */
+        void latin1(String s) {
+            writeBytes(s.getBytes(StandardCharsets.ISO_8859_1));
+        }
+
+        @Override
+        public void write(byte[] b) {
+            writeBytes(b);
+        }
+
+        void boundary(AuditRecord r, char part) {
+            ascii("\n--" + r.boundary() + "-" + part + "--\n");
+        }
+    }
+}
