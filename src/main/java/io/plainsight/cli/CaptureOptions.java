@@ -90,6 +90,33 @@ public final class CaptureOptions {
                     + "audit log and console, e.g. 'http.response.code >= 500 || tls.sni contains \"api\"'.")
     String filter;
 
+    @Option(names = "--rules", paramLabel = "FILE",
+            description = "Capture rules (YAML or the line format, see the README): per-exchange audit parts, sticky full "
+                    + "capture of a client, redaction, capture/decrypt off per connection. Reloaded on SIGHUP.")
+    Path rules;
+
+    private io.plainsight.policy.LiveRules liveRules;
+
+    /**
+     * The rules of --rules, loaded once (null without --rules).
+     *
+     * @throws BadRulesException naming the file, the line and the problem
+     */
+    io.plainsight.policy.LiveRules liveRules() {
+        if (rules == null) {
+            return null;
+        }
+        if (liveRules == null) {
+            try {
+                liveRules = io.plainsight.policy.LiveRules.load(rules);
+            } catch (io.plainsight.policy.RulesException e) {
+                throw new BadRulesException("--rules " + e.getMessage(), e);
+            }
+            RulesReload.onHangup(liveRules);
+        }
+        return liveRules;
+    }
+
     int maxBodyBytes() {
         long n = SizeOption.parse("--max-body", maxBody);
         if (n > Integer.MAX_VALUE - 16) {

@@ -94,6 +94,10 @@ public final class Main implements Runnable {
                 commandLine.usage(commandLine.getErr());
                 return 2;
             }
+            if (ex instanceof BadRulesException) {
+                commandLine.getErr().println("plainsight: " + ex.getMessage());
+                return 2;
+            }
             if (ex instanceof StartupException || ex instanceof IllegalStateException
                     || ex instanceof io.plainsight.tls.TlsSetupException) {
                 commandLine.getErr().println("plainsight: " + ex.getMessage());

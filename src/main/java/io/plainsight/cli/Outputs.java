@@ -32,6 +32,7 @@ final class Outputs {
 
     static List<Sink> build(CaptureOptions o, Path home, PrintStream console) {
         AuditLogSettings audit = o.auditLogSettings(); // bad values stop start-up before any output opens
+        io.plainsight.policy.LiveRules rules = o.liveRules(); // so does a bad rules file
         List<Sink> sinks = new ArrayList<>();
         PcapOptions pcapOptions = PcapOptions.defaults().withMss(o.pcapMss);
         if (o.pcapPort != null) {
@@ -81,7 +82,8 @@ final class Outputs {
         }
         if (!exchangeOutputs.isEmpty()) {
             DecodeOptions decode = new DecodeOptions(maxBody, DecodeOptions.defaults().maxHead());
-            sinks.add(new ExchangeSink(new HttpDecoders(decode), exchangeOutputs, ExchangeFilters.parse(o.filter)));
+            sinks.add(new ExchangeSink(new HttpDecoders(decode), exchangeOutputs, ExchangeFilters.parse(o.filter),
+                    rules == null ? null : new io.plainsight.sink.exchange.ExchangeRules(rules)));
         }
         return sinks;
     }

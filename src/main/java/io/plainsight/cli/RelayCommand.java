@@ -106,6 +106,17 @@ abstract class RelayCommand implements Callable<Integer> {
             d.warmUp(settings.sniDefault());
         }
         List<Sink> sinks = Outputs.build(capture, homeDir, console);
+        io.plainsight.policy.LiveRules rules = capture.liveRules();
+        if (rules != null) {
+            settings.intercept().rules(rules);
+            log.info("capture rules: {}", rules.current());
+            boolean forwarding = settings.mode() == io.plainsight.event.Mode.PROXY
+                    || settings.mode() == io.plainsight.event.Mode.TRANSPARENT;
+            if (!forwarding && rules.current().connectionRules().stream().anyMatch(x -> x.actions().decrypt() != null)) {
+                log.warn("decrypt rules act in the proxy and transparent modes only; in {} mode they are ignored",
+                        settings.mode().label());
+            }
+        }
         CaptureBus bus = new CaptureBus(sinks, capture.overflowPolicy(), CaptureBus.DEFAULT_QUEUE_BYTES);
         ProxyServer server = new ProxyServer(settings, tls, bus);
         InetSocketAddress bound;

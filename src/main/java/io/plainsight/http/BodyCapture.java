@@ -53,6 +53,18 @@ public final class BodyCapture {
         return Arrays.copyOf(bytes, kept);
     }
 
+    /**
+     * Replaces the kept bytes (redaction), keeping the counted size unless {@code size} is given
+     * (not negative): the total size of what {@code kept} stands for.
+     */
+    public void replaceKept(byte[] kept, long size) {
+        this.bytes = Arrays.copyOf(kept, kept.length);
+        this.kept = kept.length;
+        if (size >= 0) {
+            this.size = size;
+        }
+    }
+
     /** Bytes appended in total. */
     public long size() {
         return size;

@@ -41,6 +41,7 @@ public final class Fields {
         address("ip.addr", false, "client or server address (ip.src or ip.dst), IPv4 or IPv6", "ip.src", "ip.dst");
         address("ip.src", false, "client address (the end that opened the connection)", "ip.src");
         address("ip.dst", false, "server address (the backend or origin the capture shows)", "ip.dst");
+        address("client.ip", false, "the client's address (as ip.src)", "ip.src");
         address("ipv6.addr", true, "as ip.addr, IPv6 addresses only", "ip.src", "ip.dst");
         address("ipv6.src", true, "as ip.src, IPv6 addresses only", "ip.src");
         address("ipv6.dst", true, "as ip.dst, IPv6 addresses only", "ip.dst");
@@ -49,6 +50,7 @@ public final class Fields {
         integer("tcp.srcport", conn, PORT_MAX, "client port", "tcp.srcport");
         integer("tcp.dstport", conn, PORT_MAX, "server port", "tcp.dstport");
         integer("tcp.stream", conn, UNSIGNED_MAX, "connection id", "tcp.stream");
+        integer("flow.bytes", conn, UNSIGNED_MAX, "bytes seen so far on the connection, both ways", "flow.bytes");
         add(new Field("plainsight.mode", FieldType.STRING, conn, new String[] {"plainsight.mode"}, 0, false,
                 modes, "how the connection reached plainsight: " + String.join(", ", modes)));
 
@@ -74,6 +76,8 @@ public final class Fields {
         string("http.response.phrase", http, "response reason phrase (HTTP/1)", "http.response.phrase");
         string("http.response.version", http, "response version: \"HTTP/1.1\", \"HTTP/2\", ...",
                 "http.response.version");
+        integer("http.duration", http, UNSIGNED_MAX,
+                "milliseconds from the request's first byte to the response's last", "http.duration");
         string("http.user_agent", http, "request User-Agent header", REQUEST_HEADER + "user-agent");
         string("http.content_type", http, "Content-Type header of the request or the response",
                 REQUEST_HEADER + "content-type", RESPONSE_HEADER + "content-type");

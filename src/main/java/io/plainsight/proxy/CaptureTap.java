@@ -24,6 +24,9 @@ final class CaptureTap {
     final long startMicros = Clock.nowMicros();
     private final CaptureBus bus;
     private final Mode mode;
+    private final InterceptPolicy policy;
+    /** False when a capture rule keeps the conversation out of every output: nothing is published. */
+    private boolean published = true;
     private boolean opened;
     private boolean closed;
     private boolean captured = true;
@@ -31,8 +34,13 @@ final class CaptureTap {
     private long s2c;
 
     CaptureTap(CaptureBus bus, Mode mode) {
+        this(bus, mode, null);
+    }
+
+    CaptureTap(CaptureBus bus, Mode mode, InterceptPolicy policy) {
         this.bus = bus;
         this.mode = mode;
+        this.policy = policy;
     }
 
     boolean opened() {
@@ -47,6 +55,11 @@ final class CaptureTap {
         }
         opened = true;
         captured = interception.captured();
+        if (policy != null && !policy.captured(mode, client, server, sni)) {
+            published = false;
+            captured = false;
+            return;
+        }
         bus.publish(new ConnectionOpened(id, startMicros, mode, client, server, listener, sni, tlsCarried, interception));
     }
 
@@ -64,7 +77,9 @@ final class CaptureTap {
     }
 
     void publish(io.plainsight.event.CaptureEvent event) {
-        bus.publish(event);
+        if (published) {
+            bus.publish(event);
+        }
     }
 
     /** The end (once); the byte counts are the tap's own. */
@@ -73,6 +88,9 @@ final class CaptureTap {
             return;
         }
         closed = true;
+        if (!published) {
+            return;
+        }
         bus.publish(new ConnectionClosed(id, Clock.nowMicros(), kind == null ? CloseKind.FIN : kind, closedBy, error, c2s, s2c));
     }
 }

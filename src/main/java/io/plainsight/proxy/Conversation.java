@@ -58,9 +58,17 @@ public final class Conversation {
     private boolean clientInputEnded;
     private boolean upstreamInputEnded;
 
+    private final InterceptPolicy policy;
+
     Conversation(Mode mode, CaptureBus bus, Channel client, HostPort target) {
+        this(mode, bus, client, target, null);
+    }
+
+    /** @param policy decides capture rules' {@code capture: off} when the conversation opens (null: capture all) */
+    Conversation(Mode mode, CaptureBus bus, Channel client, HostPort target, InterceptPolicy policy) {
         this.bus = bus;
-        this.tap = new CaptureTap(bus, mode);
+        this.policy = policy;
+        this.tap = new CaptureTap(bus, mode, policy);
         this.id = tap.id;
         this.mode = mode;
         this.client = client;
@@ -264,7 +272,7 @@ public final class Conversation {
 
     /** A capture of its own for one upstream connection made on this client's behalf (forwarded HTTP). */
     CaptureTap newTap() {
-        return new CaptureTap(bus, mode);
+        return new CaptureTap(bus, mode, policy);
     }
 
     /** This conversation publishes nothing: its client's traffic is captured per upstream by someone else. */

@@ -137,7 +137,8 @@ final class InterceptHandler extends SslClientHelloHandler<Upstream> {
             promise.tryFailure(new java.nio.channels.ClosedChannelException());
             return;
         }
-        Interception decision = policy.decide(conv.target, hello.sni());
+        Interception decision = policy.decide(conv.target, hello.sni(), conv.mode, conv.client.remoteAddress(),
+                conv.upstream.remoteAddress());
         if (decision != Interception.DECRYPTED) {
             conv.interception = decision;
             promise.setSuccess(null);

@@ -23,6 +23,8 @@ public final class InterceptPolicy {
     private final Duration failOpenFor;
     private final LongSupplier clockMillis;
     private final ConcurrentHashMap<String, HostState> hosts = new ConcurrentHashMap<>();
+    /** Capture rules with connection actions (capture: off, decrypt: off), or null. */
+    private volatile io.plainsight.policy.LiveRules rules;
 
     private static final class HostState {
         int rejections;
@@ -71,6 +73,40 @@ public final class InterceptPolicy {
             }
         }
         return Interception.DECRYPTED;
+    }
+
+    /** Uses the connection rules of {@code rules} ({@code decrypt: off}, {@code capture: off}) from now on. */
+    public void rules(io.plainsight.policy.LiveRules rules) {
+        this.rules = rules;
+    }
+
+    /**
+     * As {@link #decide(HostPort, String)}, then the capture rules: a {@code decrypt: off} rule
+     * matching the client, the server and the SNI passes the connection through untouched.
+     */
+    public Interception decide(HostPort target, String sni, io.plainsight.event.Mode mode, java.net.SocketAddress client,
+            java.net.SocketAddress server) {
+        Interception d = decide(target, sni);
+        io.plainsight.policy.LiveRules r = rules;
+        if (d != Interception.DECRYPTED || r == null || r.current().connectionRules().isEmpty()) {
+            return d;
+        }
+        var decision = r.current().connection(ConnectionFields.of(mode, client, server, sni, target));
+        if (!decision.decrypt()) {
+            log.debug("{} relayed without decryption by rule {}", target, decision.decryptRule().id());
+            return Interception.PASSED_THROUGH;
+        }
+        return d;
+    }
+
+    /** Whether the capture rules keep this connection in the outputs (false: a {@code capture: off} rule matched). */
+    public boolean captured(io.plainsight.event.Mode mode, java.net.SocketAddress client, java.net.SocketAddress server,
+            String sni) {
+        io.plainsight.policy.LiveRules r = rules;
+        if (r == null || r.current().connectionRules().isEmpty()) {
+            return true;
+        }
+        return r.current().connection(ConnectionFields.of(mode, client, server, sni, null)).capture();
     }
 
     /** A client aborted the handshake over our certificate for this host. */

@@ -74,7 +74,7 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private void initClient(Channel ch) {
-        Conversation conv = new Conversation(settings.mode(), bus, ch, settings.target());
+        Conversation conv = new Conversation(settings.mode(), bus, ch, settings.target(), settings.intercept());
         addIdleTimeout(ch, settings);
         RelayHandler relay = new RelayHandler(conv, Direction.CLIENT_TO_SERVER);
         conv.clientRelay = relay;

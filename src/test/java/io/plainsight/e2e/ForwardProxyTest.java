@@ -150,6 +150,33 @@ class ForwardProxyTest extends E2eSupport {
     }
 
     @Test
+    void aDecryptOffRuleRelaysTheHostUntouchedAndACaptureOffRuleKeepsAConnectionOutOfEveryOutput() throws Exception {
+        Path rules = tmp.resolve("rules.rules");
+        Files.writeString(rules, """
+                bank match tls.sni == "localhost" => decrypt off
+                quiet match client.ip == 127.0.0.3 => capture off
+                """);
+        Path flows = tmp.resolve("flows.jsonl");
+        Running r = proxy("--rules", rules.toString(), "--flows", flows.toString());
+        // decrypt off: the client must trust the real server's CA, as with --ignore-hosts
+        Curl.Response resp = Curl.https(tlsOrigin("/index.html"), nginx.pki().caCert(), via(r, "--http1.1"));
+        assertThat(resp.body()).isEqualTo(Docroot.content("index.html"));
+        assertThat(awaitConsoleLine(r, l -> l.contains(" proxy "))).contains("passthrough");
+        // capture off: plain HTTP through the proxy from 127.0.0.3 reaches no output
+        ExternalProcess.Result quiet = Curl.run(via(r, "--interface", "127.0.0.3", "-o", "/dev/null", "-w", "%{http_code}",
+                "http://localhost:" + nginx.plainPort() + "/hello?from=quiet"));
+        assertThat(quiet.stdout()).isEqualTo("200");
+        ExternalProcess.Result loud = Curl.run(via(r, "--interface", "127.0.0.2", "-o", "/dev/null", "-w", "%{http_code}",
+                "http://localhost:" + nginx.plainPort() + "/hello?from=loud"));
+        assertThat(loud.stdout()).isEqualTo("200");
+        Path pcap = flushedCapture(r);
+        assertThat(tshark.fieldLines(pcap, "http.request", "http.request.uri")).containsExactly("/hello?from=loud");
+        assertThat(Files.readString(flows)).contains("from=loud").doesNotContain("from=quiet").doesNotContain("127.0.0.3");
+        assertThat(awaitConsoleLine(r, l -> l.contains("from=loud"))).contains("127.0.0.2");
+        assertThat(consoleText()).doesNotContain("from=quiet");
+    }
+
+    @Test
     void aHostWhoseClientsRejectOurCertificateFailsOpen() throws Exception {
         Running r = proxy("--fail-open", "2:60");
         Path realCa = nginx.pki().caCert();

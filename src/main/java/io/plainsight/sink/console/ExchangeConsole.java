@@ -69,6 +69,17 @@ public final class ExchangeConsole implements ExchangeOutput {
         for (String n : x.notes) {
             sb.append("  (").append(n).append(')');
         }
+        if (!x.verdict.matches().isEmpty()) {
+            sb.append("  [rule");
+            for (int i = 0; i < x.verdict.matches().size(); i++) {
+                sb.append(i == 0 ? " " : ",").append(x.verdict.matches().get(i).id());
+            }
+            sb.append(']');
+        }
+        if (x.verdict.sticky()) {
+            sb.append("  [full capture until ").append(TIME.format(Instant.ofEpochSecond(0, x.verdict.stickyUntilMicros() * 1000)))
+                    .append(']');
+        }
     }
 
     private static void headers(StringBuilder sb, String prefix, HttpMessage m) {

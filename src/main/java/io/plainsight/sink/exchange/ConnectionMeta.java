@@ -15,6 +15,8 @@ public final class ConnectionMeta {
     public ConnectionClosed closed;
     /** Exchanges or WebSocket messages reported on it so far. */
     public long exchanges;
+    /** Bytes seen on it so far, both ways (as tapped; the close event's counts once it ended). */
+    long bytesSeen;
 
     public ConnectionMeta(ConnectionOpened opened) {
         this.opened = opened;
@@ -26,6 +28,14 @@ public final class ConnectionMeta {
         } else {
             upstreamTls = t;
         }
+    }
+
+    /** Bytes so far on the connection, both ways. */
+    public long bytes() {
+        if (closed != null) {
+            return Math.max(bytesSeen, closed.bytesClientToServer() + closed.bytesServerToClient());
+        }
+        return bytesSeen;
     }
 
     public long id() {

@@ -35,6 +35,11 @@ final class ExchangeFields implements FieldSource {
                 return of(port(c.server()));
             case "tcp.stream":
                 return of(c.id());
+            case "flow.bytes":
+                return of(c.bytes());
+            case "http.duration":
+                return resp == null || resp.endMicros <= 0 || req.startMicros <= 0 ? List.of()
+                        : of(Math.max(0, (resp.endMicros - req.startMicros) / 1000));
             case "plainsight.mode":
                 return of(c.mode().label());
             case "tls.sni":

@@ -31,6 +31,7 @@ public final class ExchangeSink implements Sink {
     private final DecoderFactory decoders;
     private final List<ExchangeOutput> outputs;
     private final BiPredicate<ConnectionMeta, Exchange> filter;
+    private final ExchangeRules rules;
     private final Map<Long, State> open = new HashMap<>();
 
     private final class State implements DecodeListener {
@@ -46,6 +47,16 @@ public final class ExchangeSink implements Sink {
         @Override
         public void exchange(Exchange exchange) {
             meta.exchanges++;
+            if (rules != null) {
+                try {
+                    rules.apply(meta, exchange);
+                } catch (RuntimeException e) {
+                    // fail closed: an exchange the rules could not redact reaches no output
+                    log.warn("#{} capture rules failed on an exchange, which is left out of the outputs: {}", meta.id(),
+                            e.toString());
+                    return;
+                }
+            }
             if (!filter.test(meta, exchange)) {
                 return;
             }
@@ -87,9 +98,19 @@ public final class ExchangeSink implements Sink {
      *     and for connection summaries)
      */
     public ExchangeSink(DecoderFactory decoders, List<ExchangeOutput> outputs, BiPredicate<ConnectionMeta, Exchange> filter) {
+        this(decoders, outputs, filter, null);
+    }
+
+    /**
+     * @param rules the capture rules applied to every exchange before the filter and the outputs
+     *     see it (sets its verdict, redacts it), or null
+     */
+    public ExchangeSink(DecoderFactory decoders, List<ExchangeOutput> outputs, BiPredicate<ConnectionMeta, Exchange> filter,
+            ExchangeRules rules) {
         this.decoders = decoders;
         this.outputs = List.copyOf(outputs);
         this.filter = filter;
+        this.rules = rules;
     }
 
     @Override
@@ -118,6 +139,7 @@ public final class ExchangeSink implements Sink {
             return;
         }
         ByteBuf buf = d.data();
+        s.meta.bytesSeen += buf.readableBytes();
         if (!s.chosen) {
             s.chosen = true;
             try {

@@ -60,9 +60,25 @@ public final class FlowLogOutput implements ExchangeOutput {
                 g.writeBooleanField("pushed", true);
             }
             JsonArrays.strings(g, "notes", x.notes);
+            verdict(g, x.verdict);
             g.writeEndObject();
         }
         endLine();
+    }
+
+    /** What the capture rules decided: the ids of the matching rules, the sticky window's end, what was redacted. */
+    private static void verdict(JsonGenerator g, io.plainsight.policy.RuleVerdict v) throws IOException {
+        if (!v.matches().isEmpty()) {
+            g.writeArrayFieldStart("rules");
+            for (io.plainsight.policy.RuleMatch m : v.matches()) {
+                g.writeString(m.id());
+            }
+            g.writeEndArray();
+        }
+        if (v.sticky()) {
+            g.writeStringField("sticky_until", Timestamps.iso(v.stickyUntilMicros()));
+        }
+        JsonArrays.strings(g, "sanitised", v.sanitised());
     }
 
     @Override

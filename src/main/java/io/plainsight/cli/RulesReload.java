@@ -1,0 +1,41 @@
+package io.plainsight.cli;
+
+import io.plainsight.policy.LiveRules;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SIGHUP reloads the --rules files (sun.misc.Signal, in the jdk.unsupported module of every JDK
+ * 21+; where the signal cannot be handled, e.g. on Windows, a warning says so and the rules stay as
+ * loaded). A file that fails to load on reload keeps the old rules and logs the error.
+ */
+final class RulesReload {
+    private static final Logger log = LoggerFactory.getLogger("plainsight");
+    private static final List<LiveRules> RULES = new CopyOnWriteArrayList<>();
+    private static boolean installed;
+
+    private RulesReload() {}
+
+    static synchronized void onHangup(LiveRules rules) {
+        RULES.add(rules);
+        if (installed) {
+            return;
+        }
+        installed = true;
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloadAll());
+        } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+            log.warn("SIGHUP cannot be handled here ({}): the rules are not reloaded on a hangup", e.toString());
+        }
+    }
+
+    /** Reloads every registered rules file (what SIGHUP does). */
+    static void reloadAll() {
+        for (LiveRules r : RULES) {
+            log.info("SIGHUP: reloading the rules from {}", r.file());
+            r.reload();
+        }
+    }
+}
