@@ -40,7 +40,10 @@ import java.util.Map;
  *   <li>{@code mid-record}: the same plus all but the last byte of that segment's first record
  *       (a full-size record of 16 KiB of plaintext; the segment is split in two valid segments,
  *       as loopback segments end between records): the decryptor holds the largest partial
- *       record there is, in the direction that carries bulk data.
+ *       record there is, in the direction that carries bulk data;
+ *   <li>{@code idle after bulk}: after the /64k response, before the first FIN: between records
+ *       again, once full-size records went through (what a keep-alive connection between two
+ *       large responses holds).
  * </ul>
  * The figure per connection is the slope between the smallest and the largest N (fixed costs,
  * such as the reader's buffer, cancel out); (heap - baseline) / N is printed too.
@@ -50,7 +53,12 @@ import java.util.Map;
  * </pre>
  *
  * Needs JDK 21+; pass the launcher's JVM options ({@code --sun-misc-unsafe-memory-access=allow}
- * on JDK 24+), and a heap large enough for the capture (it is read into memory).
+ * on JDK 24+), and a heap large enough for the capture (it is read into memory). With
+ * {@code MEM_HISTO=1} in the environment it also prints, for the largest N, the live heap by class
+ * per open connection (a class histogram before and after; the first histogram stays reachable
+ * meanwhile, which adds under 1 KB to that run's slope). With {@code MEM_WRITE=FILE} it only writes
+ * the reordered capture of its connections (the first N if given; cut "idle after bulk") to FILE, e.g. to run
+ * {@code plainsight decrypt} on it with its own heap limit.
  */
 public class DecryptMemoryBench {
     record Packet(byte[] header, byte[] data, int clientPort, boolean fromServer, int payload, int payloadOffset,
@@ -61,11 +69,24 @@ public class DecryptMemoryBench {
         final List<Packet> packets = new ArrayList<>();
         int idleCut = -1;
         int midCut = -1;
+        int afterCut = -1;
         boolean idleAtBoundary;
         boolean midInRecord;
+
+        int cut(int kind) {
+            return kind == IDLE ? idleCut : kind == MID ? midCut : afterCut;
+        }
     }
 
+    static final int IDLE = 0;
+    static final int MID = 1;
+    static final int AFTER = 2;
+    static final String[] KINDS = {"idle (between records, before any full-size record)",
+        "mid-record (a 16 KiB record less one byte held)", "idle after bulk (between records, after full-size ones)"};
+    static final String[] SHORT = {"idle", "mid-record", "idle after bulk"};
+
     static byte[] globalHeader;
+    static boolean warming;
     static ByteOrder order;
 
     public static void main(String[] args) throws Exception {
@@ -73,10 +94,9 @@ public class DecryptMemoryBench {
             System.err.println("usage: DecryptMemoryBench MEM.pcap KEYLOG [N ...]");
             System.exit(2);
         }
-        Map<Integer, Conn> conns = read(Path.of(args[0]));
+        List<Conn> all = read(Path.of(args[0]));
         String keylog = Files.readString(Path.of(args[1]), StandardCharsets.UTF_8);
-        List<Conn> all = new ArrayList<>(conns.values());
-        all.removeIf(c -> c.idleCut < 0 || c.midCut < 0);
+        all.removeIf(c -> c.idleCut < 0 || c.midCut < 0 || c.afterCut <= c.midCut);
         int m = all.size();
         if (m < 2) {
             throw new IllegalStateException("only " + m + " usable connections in " + args[0]);
@@ -92,20 +112,33 @@ public class DecryptMemoryBench {
                 }
             }
         }
+        if (System.getenv("MEM_WRITE") != null) { // the reordered capture, all connections open at once after their bulk
+            List<Conn> use = args.length > 2 ? all.subList(0, Math.min(m, Integer.parseInt(args[2]))) : all;
+            byte[][] p = parts(use, AFTER);
+            try (java.io.OutputStream out = Files.newOutputStream(Path.of(System.getenv("MEM_WRITE")))) {
+                out.write(p[0]);
+                out.write(p[1], 24, p[1].length - 24);
+            }
+            System.out.printf("wrote %s: %d connections, all open at once between packet %d and the rest%n",
+                    System.getenv("MEM_WRITE"), use.size(), use.stream().mapToInt(c -> c.afterCut + 1).sum());
+            return;
+        }
         long boundary = all.stream().filter(c -> c.idleAtBoundary).count();
         long inRecord = all.stream().filter(c -> c.midInRecord).count();
         System.out.printf("capture: %d connections usable; idle cut between records in both directions: %d; "
                 + "mid-record cut inside a server record: %d%n", m, boundary, inRecord);
 
         // warm-up: JIT, class loading, per-thread scratch buffers
+        warming = true;
         for (int i = 0; i < 3; i++) {
-            measure(all, m, true, keylog);
+            measure(all, m, IDLE, keylog);
         }
-        for (boolean idle : new boolean[] {true, false}) {
-            StringBuilder line = new StringBuilder(idle ? "idle (between records):" : "mid-record (a 16 KiB record less one byte held):");
+        warming = false;
+        for (int kind = IDLE; kind <= AFTER; kind++) {
+            StringBuilder line = new StringBuilder(KINDS[kind] + ":");
             long[] heap = new long[ns.size()];
             for (int i = 0; i < ns.size(); i++) {
-                long[] r = measure(all, ns.get(i), idle, keylog);
+                long[] r = measure(all, ns.get(i), kind, keylog);
                 heap[i] = r[0];
                 line.append(String.format(" N=%d: %,d B heap (%,d/conn), %,d B direct;", ns.get(i), r[0], r[0] / ns.get(i), r[1]));
             }
@@ -114,13 +147,13 @@ public class DecryptMemoryBench {
             long slope = ns.get(b).equals(ns.get(a)) ? heap[b] / ns.get(b) : (heap[b] - heap[a]) / (ns.get(b) - ns.get(a));
             System.out.println(line);
             System.out.printf("  => %s: %,d bytes of heap per open connection (slope N=%d..%d)%n",
-                    idle ? "idle" : "mid-record", slope, ns.get(a), ns.get(b));
+                    SHORT[kind], slope, ns.get(a), ns.get(b));
         }
     }
 
     /** Returns {heap delta, direct delta} with n connections open at the cut. */
-    static long[] measure(List<Conn> all, int n, boolean idle, String keylog) throws Exception {
-        byte[][] parts = parts(all.subList(0, n), idle); // built elsewhere: no builder stays reachable from here
+    static long[] measure(List<Conn> all, int n, int kind, String keylog) throws Exception {
+        byte[][] parts = parts(all.subList(0, n), kind); // built elsewhere: no builder stays reachable from here
         byte[] part1 = parts[0];
         byte[] part2 = parts[1];
         parts = null;
@@ -139,6 +172,8 @@ public class DecryptMemoryBench {
         }, true, ConnectionPrefilter.ALL, w -> { }, report);
         long heap0 = heapAfterGc();
         long direct0 = direct();
+        boolean histo = System.getenv("MEM_HISTO") != null && n == all.size() && !warming;
+        Map<String, long[]> histo0 = histo ? histogram() : null;
         CaptureReader r1 = CaptureReader.open(new ByteArrayInputStream(part1), "first part");
         d.read(r1, () -> { });
         r1.close();
@@ -147,6 +182,9 @@ public class DecryptMemoryBench {
         }
         long heap1 = heapAfterGc();
         long direct1 = direct();
+        if (histo) {
+            printHistogramDelta(histo0, histogram(), n, kind);
+        }
         CaptureReader r2 = CaptureReader.open(new ByteArrayInputStream(part2), "rest");
         d.read(r2, () -> { });
         r2.close();
@@ -156,26 +194,26 @@ public class DecryptMemoryBench {
                     + ", exit code " + done.exitCode() + ", warnings " + done.warnings);
         }
         if (System.getenv("MEM_DEBUG") != null) {
-            System.err.printf("n=%d idle=%s heap0=%,d heap1=%,d%n", n, idle, heap0, heap1);
+            System.err.printf("n=%d kind=%d heap0=%,d heap1=%,d%n", n, kind, heap0, heap1);
         }
         return new long[] {heap1 - heap0, direct1 - direct0};
     }
 
     /** The capture's packets reordered: every connection up to its cut, then the rest of each. */
-    static byte[][] parts(List<Conn> use, boolean idle) {
+    static byte[][] parts(List<Conn> use, int kind) {
         ByteArrayOutputStream first = new ByteArrayOutputStream();
         ByteArrayOutputStream rest = new ByteArrayOutputStream();
         first.writeBytes(globalHeader);
         rest.writeBytes(globalHeader);
         long[] clock = {1_700_000_000_000_000L};
         for (Conn c : use) {
-            int cut = idle ? c.idleCut : c.midCut;
+            int cut = c.cut(kind);
             for (int i = 0; i <= cut; i++) {
                 write(first, c.packets.get(i), clock);
             }
         }
         for (Conn c : use) {
-            int cut = idle ? c.idleCut : c.midCut;
+            int cut = c.cut(kind);
             for (int i = cut + 1; i < c.packets.size(); i++) {
                 write(rest, c.packets.get(i), clock);
             }
@@ -190,6 +228,36 @@ public class DecryptMemoryBench {
         h.putInt(4, (int) (t % 1_000_000));
         out.writeBytes(h.array());
         out.writeBytes(p.data);
+    }
+
+    /** class -> {instances, bytes} of the live heap (GC.class_histogram). */
+    static Map<String, long[]> histogram() throws Exception {
+        String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {null}, new String[] {String[].class.getName()});
+        Map<String, long[]> m = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 4 && f[0].endsWith(":")) {
+                m.put(f[3], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+            }
+        }
+        return m;
+    }
+
+    /** MEM_HISTO=1: what the open connections hold, by class, per connection. */
+    static void printHistogramDelta(Map<String, long[]> before, Map<String, long[]> after, int n, int kind) {
+        List<Map.Entry<String, long[]>> rows = new ArrayList<>();
+        for (Map.Entry<String, long[]> e : after.entrySet()) {
+            long[] b = before.getOrDefault(e.getKey(), new long[2]);
+            rows.add(Map.entry(e.getKey(), new long[] {e.getValue()[0] - b[0], e.getValue()[1] - b[1]}));
+        }
+        rows.sort((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]));
+        System.out.printf("  heap by class, %s, per open connection (N=%d):%n", SHORT[kind], n);
+        for (int i = 0; i < Math.min(15, rows.size()); i++) {
+            long[] v = rows.get(i).getValue();
+            System.out.printf("    %,8.0f B  %6.1f objects  %s%n", (double) v[1] / n, (double) v[0] / n, rows.get(i).getKey());
+        }
     }
 
     static long heapAfterGc() throws InterruptedException {
@@ -212,8 +280,8 @@ public class DecryptMemoryBench {
         return nio + Math.max(0, PlatformDependent.usedDirectMemory());
     }
 
-    /** Reads a classic pcap (Ethernet, IPv4, TCP) into connections keyed by the client's port. */
-    static Map<Integer, Conn> read(Path file) throws Exception {
+    /** Reads a classic pcap (Ethernet, IPv4, TCP) into its connections, in order. */
+    static List<Conn> read(Path file) throws Exception {
         byte[] all = Files.readAllBytes(file);
         ByteBuffer b = ByteBuffer.wrap(all);
         int magic = b.order(ByteOrder.LITTLE_ENDIAN).getInt(0);
@@ -250,16 +318,22 @@ public class DecryptMemoryBench {
             // both ports for now (in clientPort); sorted out below, once the server port is known
             packets.add(new Packet(header, data, src * 65536 + dst, false, payload, tcp + off, syn));
         }
-        Map<Integer, Conn> conns = new LinkedHashMap<>();
+        Map<Integer, Conn> open = new LinkedHashMap<>();   // by client port; a client's SYN on a used port starts a new one
+        List<Conn> conns = new ArrayList<>();
         for (Packet p : packets) {
             int src = p.clientPort >>> 16;
             int dst = p.clientPort & 0xffff;
             boolean fromServer = src == serverPort;
             int client = fromServer ? dst : src;
-            conns.computeIfAbsent(client, k -> new Conn()).packets.add(
-                    new Packet(p.header, p.data, client, fromServer, p.payload, p.payloadOffset, p.syn));
+            Conn c = open.get(client);
+            if (c == null || (p.syn && !fromServer && !c.packets.isEmpty() && !c.packets.get(c.packets.size() - 1).syn)) {
+                c = new Conn();
+                open.put(client, c);
+                conns.add(c);
+            }
+            c.packets.add(new Packet(p.header, p.data, client, fromServer, p.payload, p.payloadOffset, p.syn));
         }
-        for (Conn c : conns.values()) {
+        for (Conn c : conns) {
             cuts(c);
         }
         return conns;
@@ -289,9 +363,17 @@ public class DecryptMemoryBench {
                 c.packets.add(i + 1, halves[1]);
                 c.midCut = i;
                 c.midInRecord = c.idleAtBoundary && firstRecord > 16384; // the segment starts with a full-size record
-                return;
+                break;
             }
             (p.fromServer ? server : client).add(p.data, p.payloadOffset, p.payload);
+        }
+        for (int i = 0; i < c.packets.size(); i++) { // the last packet before the first FIN or RST
+            Packet p = c.packets.get(i);
+            int tcpOff = 14 + (p.data[14] & 0x0f) * 4;
+            if ((p.data[tcpOff + 13] & 0x05) != 0) {
+                c.afterCut = i - 1;
+                break;
+            }
         }
     }
 

@@ -472,7 +472,9 @@ memory_bench() {
   local opts=(--enable-native-access=ALL-UNNAMED)
   [ "$ver" -ge 24 ] && opts+=(--sun-misc-unsafe-memory-access=allow)
   log "memory per open connection: bench/DecryptMemoryBench.java on $CAP/mem.pcap"
-  if ! "$j" "${opts[@]}" -Xmx512m -XX:+UseParallelGC -cp "$ROOT/target/plainsight.jar" "$BENCH_DIR/DecryptMemoryBench.java" \
+  local heap_mb=$(( $(stat -c %s "$CAP/mem.pcap") * 4 / 1048576 + 256 ))   # it holds the capture, twice
+  [ "$heap_mb" -ge 512 ] || heap_mb=512
+  if ! "$j" "${opts[@]}" "-Xmx${heap_mb}m" -XX:+UseParallelGC -cp "$ROOT/target/plainsight.jar" "$BENCH_DIR/DecryptMemoryBench.java" \
       "$CAP/mem.pcap" "$CAP/mem-keys.log" > "$WORK/logs/memory.out" 2>"$WORK/logs/memory.err"; then
     MEM_RESULT="harness failed: $(tail -3 "$WORK/logs/memory.err" | tr '\n' ' ')"
     return
