@@ -32,6 +32,18 @@ final class Side {
     final boolean client;
     final String name;
 
+    /** Length of a framing buffer grown to the largest record. */
+    private static final int FULL = TlsStreamDecryptor.MAX_FRAGMENT + 5;
+    /** Full-size framing buffers most kept per thread for the next record that spans segments. */
+    private static final int MAX_SPARE = 64;
+    /**
+     * Full-size framing buffers not in use, per thread (a decryptor is used by one thread at a
+     * time): a direction whose last record is complete gives its buffer back, so a connection
+     * that idles holds none (about 18 KB less per open connection) and the next record that
+     * spans segments, on any connection, takes one without allocating.
+     */
+    private static final ThreadLocal<ArrayDeque<byte[]>> SPARE = ThreadLocal.withInitial(ArrayDeque::new);
+
     // record framing: bytes [start, end) of buf wait for the rest of their record
     byte[] buf;
     int start;
@@ -97,7 +109,8 @@ final class Side {
     /** Appends {@code b[off, off+n)} to the framing buffer (which holds at most one record). */
     void add(byte[] b, int off, int n) {
         if (buf == null) {
-            buf = new byte[Math.max(1024, n)];
+            byte[] spare = n <= FULL ? SPARE.get().pollFirst() : null;
+            buf = spare != null ? spare : new byte[Math.max(1024, n)];
         } else if (buf.length - end < n) {
             int used = end - start;
             if (buf.length < used + n) {
@@ -127,6 +140,13 @@ final class Side {
         if (start == end) {
             start = 0;
             end = 0;
+            if (buf != null && buf.length >= 4096) {
+                ArrayDeque<byte[]> spare = SPARE.get();
+                if (buf.length == FULL && spare.size() < MAX_SPARE) {
+                    spare.addFirst(buf);
+                }
+                buf = null;
+            }
         }
     }
 
@@ -143,7 +163,7 @@ final class Side {
     void hsConsume(int n) {
         System.arraycopy(hs, n, hs, 0, hsLength - n);
         hsLength -= n;
-        if (hsLength == 0 && hs.length > 64 * 1024) {
+        if (hsLength == 0 && hs.length > 4096) { // a certificate chain's room is not needed again
             hs = null;
         }
     }
