@@ -14,16 +14,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Randomized, fixed-seed robustness test of the reader (a stand-in for the Jazzer fuzz target the
- * issue asks for; Jazzer is not in the build): valid captures mutated by bit flips, interesting
- * 32-bit values written over fields, inserted, deleted and duplicated ranges, truncation and
- * splicing, some gzip-compressed. For every input the reader must
+ * Randomized, fixed-seed robustness test of the reader (its coverage-guided counterpart is
+ * {@link CaptureReaderJazzerTest}, which reuses {@link Sane} and {@link #drain}): valid captures
+ * mutated by bit flips, interesting 32-bit values written over fields, inserted, deleted and
+ * duplicated ranges, truncation and splicing, some gzip-compressed. For every input the reader must
  *
  * <ul>
  *   <li>throw nothing but an {@link IOException} whose message starts with the input's name (in
  *       practice only {@link CaptureFormatException} from {@code open});
  *   <li>advance on every {@code next} that returns true (so it cannot loop), and end;
- *   <li>hand out sane segments: ports and numbers in range, a payload view within its buffer;
+ *   <li>hand out sane segments: ports and numbers in range, a payload view within its buffer,
+ *       packet numbers in file order and not beyond the packets read;
  *   <li>name the input in every warning.
  * </ul>
  *
@@ -80,21 +81,7 @@ class CaptureReaderFuzzTest {
     static Outcome run(byte[] input, String name) {
         Sane listener = new Sane(name);
         try (CaptureReader reader = CaptureReader.open(new ByteArrayInputStream(input), name, 64)) {
-            long last = reader.position();
-            int calls = 0;
-            while (reader.next(listener)) {
-                long now = reader.position();
-                if (now <= last) {
-                    fail(input, name, "next() returned true without consuming a byte at " + now);
-                }
-                last = now;
-                if (++calls > 50_000_000) {
-                    fail(input, name, "too many records");
-                }
-            }
-            if (reader.next(listener)) {
-                fail(input, name, "next() true after the end");
-            }
+            drain(reader, listener);
             return new Outcome(false, listener.warnings, listener.segments);
         } catch (IOException e) {
             if (e.getMessage() == null || !e.getMessage().startsWith(name + ": ")) {
@@ -113,11 +100,40 @@ class CaptureReaderFuzzTest {
         }
     }
 
-    /** Checks what the reader hands out. */
-    static final class Sane implements CaptureListener {
+    /**
+     * Reads {@code reader} to its end, checking that every {@code next} that returns true has
+     * consumed input (so reading cannot loop) and that the end stays the end; throws an
+     * {@link AssertionError} otherwise. Also used by {@link CaptureReaderJazzerTest}.
+     */
+    static void drain(CaptureReader reader, Sane listener) throws IOException {
+        long last = reader.position();
+        int calls = 0;
+        while (reader.next(listener)) {
+            long now = reader.position();
+            if (now <= last) {
+                throw new AssertionError("next() returned true without consuming a byte at " + now);
+            }
+            last = now;
+            if (reader.packets() < listener.lastPacket) {
+                throw new AssertionError("segment of packet " + listener.lastPacket + " but only " + reader.packets()
+                        + " packets read");
+            }
+            if (++calls > 50_000_000) {
+                throw new AssertionError("too many records");
+            }
+        }
+        if (reader.next(listener)) {
+            throw new AssertionError("next() true after the end");
+        }
+    }
+
+    /** Checks what the reader hands out (also used by {@link CaptureReaderJazzerTest}). */
+    static class Sane implements CaptureListener {
         final String name;
         int warnings;
         long segments;
+        /** The packet number of the last segment: they come in file order. */
+        long lastPacket;
 
         Sane(String name) {
             this.name = name;
@@ -128,9 +144,14 @@ class CaptureReaderFuzzTest {
             segments++;
             if (s.srcPort() < 0 || s.srcPort() > 65535 || s.dstPort() < 0 || s.dstPort() > 65535 || s.seq() < 0
                     || s.seq() > 0xFFFF_FFFFL || s.ack() < 0 || s.ack() > 0xFFFF_FFFFL || s.flags() < 0 || s.flags() > 0x1FF
-                    || s.window() < 0 || s.window() > 65535 || s.packetNumber() < 1 || s.src() == null || s.dst() == null) {
+                    || s.window() < 0 || s.window() > 65535 || s.packetNumber() < 1 || s.src() == null || s.dst() == null
+                    || s.src().getClass() != s.dst().getClass()) {
                 throw new AssertionError("insane segment " + s);
             }
+            if (s.packetNumber() < lastPacket) {
+                throw new AssertionError("segment of packet " + s.packetNumber() + " after one of packet " + lastPacket);
+            }
+            lastPacket = s.packetNumber();
             int n = s.payload().readableBytes();
             byte[] copy = new byte[n];
             s.payload().getBytes(s.payload().readerIndex(), copy); // within bounds, or this throws

@@ -66,6 +66,16 @@ final class SyntheticTls {
         (fromClient ? clientOut : serverOut).record(fromClient ? client : server, 23, plaintext);
     }
 
+    /**
+     * One protected record of any content type, returned rather than appended to {@link #client}
+     * or {@link #server} (for {@link TlsRecordJazzerTest}); it takes the direction's next sequence number.
+     */
+    byte[] protect(boolean fromClient, int type, byte[] plaintext) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(plaintext.length + 64);
+        (fromClient ? clientOut : serverOut).record(out, type, plaintext);
+        return out.toByteArray();
+    }
+
     private static void plain(ByteArrayOutputStream out, int type, byte[] fragment) {
         out.write(type);
         out.write(3);
