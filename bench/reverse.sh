@@ -2,13 +2,18 @@
 # Reverse-proxy benchmark: plainsight vs nginx (re-encrypting, no capture) vs
 # the backend directly, all measured in the same run, interleaved, medians.
 # See bench/README.md for what it measures and why.
+#
+# VARIANT=audit: plainsight with `--audit-log FILE` (default parts ABCFHZ,
+# engine On) against plainsight without it, on the 1 KiB keep-alive req/s
+# test, both measured in this run, interleaved; prints the ratio, PASS at
+# >= AUDIT_MIN_RATIO (issue 6: within 15 %).
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
 
 # ---- knobs (env) -----------------------------------------------------------
-RUNS=${RUNS:-3}                 # measured runs per metric and contender
+RUNS=${RUNS:-$([ "${VARIANT:-}" = audit ] && echo 5 || echo 3)}  # measured runs per metric and contender
 DURATION=${DURATION:-10}        # seconds per measured run
 WARMUP=${WARMUP:-3}             # seconds of discarded warm-up per metric and contender
 THREADS=${THREADS:-2}           # wrk -t
@@ -18,6 +23,15 @@ WRK_TIMEOUT=${WRK_TIMEOUT:-5s}  # wrk --timeout (timed-out requests are not in t
 WORKERS=${WORKERS:-auto}        # nginx worker_processes, backend and front alike
 SETTLE=${SETTLE:-1}             # seconds of pause between runs
 BASE_PORT=${BASE_PORT:-18440}   # backend=BASE+1 nginx=BASE+2 plainsight=BASE+3 probe=BASE+4
+VARIANT=${VARIANT:-}             # "audit": plainsight vs plainsight --audit-log (see above)
+if [ "$VARIANT" = audit ]; then
+  CONTENDERS=${CONTENDERS:-"plainsight audit"}
+  METRICS=${METRICS:-rps}
+elif [ -n "$VARIANT" ]; then
+  echo "unknown VARIANT '$VARIANT' (known: audit)" >&2; exit 2
+fi
+AUDIT_MIN_RATIO=${AUDIT_MIN_RATIO:-0.85}  # audit / plainsight req/s target
+AUDIT_ARGS=${AUDIT_ARGS:-}       # extra args of the audit contender only (e.g. --audit-parts ABFHZ)
 CONTENDERS=${CONTENDERS:-"direct nginx plainsight"}
 METRICS=${METRICS:-"rps mbs cps"}
 PCAP_MIN_FREE_GB=${PCAP_MIN_FREE_GB:-15}  # restart plainsight with a fresh pcap dir below this
@@ -29,6 +43,7 @@ BACKEND_PORT=$((BASE_PORT + 1))
 NGINX_PORT=$((BASE_PORT + 2))
 PS_PORT=$((BASE_PORT + 3))
 PROBE_PORT=$((BASE_PORT + 4))
+AUDIT_PORT=$((BASE_PORT + 5))
 
 OUT_DIR="$BENCH_DIR/out"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
@@ -160,27 +175,36 @@ check_plainsight() {
   PS_REASON=""
 }
 
-start_plainsight() {
-  PS_INSTANCE=$((PS_INSTANCE + 1))
-  port_free "$PS_PORT" || die "port $PS_PORT is in use (set BASE_PORT)"
-  mkdir -p "$WORK/pcap" "$WORK/home"
+start_plainsight() { # [contender]: plainsight, or audit (the same plus --audit-log, own port and pcap dir)
+  local c=${1:-plainsight} port=$PS_PORT pcap="$WORK/pcap" extra="" logf
+  if [ "$c" = audit ]; then
+    port=$AUDIT_PORT; pcap="$WORK/pcap-audit"; mkdir -p "$WORK/audit"
+    extra="--audit-log $WORK/audit/modsec_audit.log $AUDIT_ARGS"
+    logf="$WORK/logs/plainsight-audit.log"
+  else
+    PS_INSTANCE=$((PS_INSTANCE + 1))
+    logf="$WORK/logs/plainsight-$PS_INSTANCE.log"
+  fi
+  port_free "$port" || die "port $port is in use (set BASE_PORT)"
+  mkdir -p "$pcap" "$WORK/home"
   # shellcheck disable=SC2086
-  (cd "$ROOT" && exec "$PLAINSIGHT" reverse --listen "127.0.0.1:$PS_PORT" \
+  (cd "$ROOT" && exec "$PLAINSIGHT" reverse --listen "127.0.0.1:$port" \
       --connect "127.0.0.1:$BACKEND_PORT" --upstream-ca "$WORK/ca.pem" \
-      --pcap-dir "$WORK/pcap" --home "$WORK/home" -q $PLAINSIGHT_ARGS) \
-    >"$WORK/logs/plainsight-$PS_INSTANCE.log" 2>&1 &
+      --pcap-dir "$pcap" --home "$WORK/home" -q $PLAINSIGHT_ARGS $extra) \
+    >"$logf" 2>&1 &
   local pid=$!
   STARTED+=("$pid")
-  if ! wait_https "$PS_PORT" "$pid"; then
-    log "plainsight did not come up on $PS_PORT; last log lines:"
-    tail -20 "$WORK/logs/plainsight-$PS_INSTANCE.log" >&2 || true
+  if ! wait_https "$port" "$pid"; then
+    log "$c did not come up on $port; last log lines:"
+    tail -20 "$logf" >&2 || true
     stop_pids "$pid"
-    ps_fail "failed to start" "$WORK/logs/plainsight-$PS_INSTANCE.log"
+    if [ "$c" = audit ]; then AUDIT_REASON="failed to start; log: $logf"; else ps_fail "failed to start" "$logf"; fi
     return 1
   fi
-  adopt_tree plainsight "$pid"
-  log "plainsight #$PS_INSTANCE up on 127.0.0.1:$PS_PORT (pids: ${TREE[plainsight]})"
+  adopt_tree "$c" "$pid"
+  log "$c #$PS_INSTANCE up on 127.0.0.1:$port (pids: ${TREE[$c]})"
 }
+AUDIT_REASON=""
 
 pcap_bytes() { { find "$WORK/pcap" -type f -printf '%s\n' 2>/dev/null || true; } | awk '{s+=$1} END{printf "%.0f\n", s}'; }
 pcap_files() { { find "$WORK/pcap" -type f 2>/dev/null || true; } | wc -l; }
@@ -221,7 +245,7 @@ sample_rss() {      # $1 = contender
 }
 
 port_of() {
-  case $1 in direct) echo "$BACKEND_PORT" ;; nginx) echo "$NGINX_PORT" ;; plainsight) echo "$PS_PORT" ;; esac
+  case $1 in direct) echo "$BACKEND_PORT" ;; nginx) echo "$NGINX_PORT" ;; plainsight) echo "$PS_PORT" ;; audit) echo "$AUDIT_PORT" ;; esac
 }
 
 usable() {          # is contender $1 running?
@@ -229,6 +253,7 @@ usable() {          # is contender $1 running?
     direct) return 0 ;;
     nginx) alive ${TREE[front]:-} ;;
     plainsight) [ "$PS_AVAILABLE" = 1 ] && alive ${TREE[plainsight]:-} ;;
+    audit) [ "$PS_AVAILABLE" = 1 ] && alive ${TREE[audit]:-} ;;
   esac
 }
 
@@ -259,7 +284,7 @@ run_wrk() {         # metric contender seconds label -> prints WRKSUM line, raw 
 
 our_ticks() {       # utime+stime of the backend and the proxies (all threads)
   # shellcheck disable=SC2086
-  tree_ticks ${TREE[backend]:-} ${TREE[front]:-} ${TREE[plainsight]:-}
+  tree_ticks ${TREE[backend]:-} ${TREE[front]:-} ${TREE[plainsight]:-} ${TREE[audit]:-}
 }
 
 declare -A VALS     # "metric contender" -> space-separated per-run values
@@ -335,7 +360,7 @@ main() {
   LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
   ensure_tools wrk:wrk nginx:nginx openssl:openssl curl:curl gcc:gcc ps:procps ss:iproute2
   mkdir -p "$WORK/logs"
-  for p in "$BACKEND_PORT" "$NGINX_PORT" "$PS_PORT" "$PROBE_PORT"; do
+  for p in "$BACKEND_PORT" "$NGINX_PORT" "$PS_PORT" "$PROBE_PORT" "$AUDIT_PORT"; do
     port_free "$p" || die "port $p is in use (set BASE_PORT)"
   done
   make_pki
@@ -346,15 +371,17 @@ main() {
   TREE[direct]=${TREE[backend]}
   verify_full_handshakes
 
-  local want_ps=0 want_nginx=0 c
+  local want_ps=0 want_nginx=0 want_audit=0 c
   for c in $CONTENDERS; do
     [ "$c" = plainsight ] && want_ps=1
+    [ "$c" = audit ] && want_ps=1 && want_audit=1
     [ "$c" = nginx ] && want_nginx=1
   done
   [ "$want_nginx" = 1 ] && start_nginx front "$NGINX_PORT"
   if [ "$want_ps" = 1 ]; then
     check_plainsight
     if [ "$PS_AVAILABLE" = 1 ]; then start_plainsight || true; fi
+    if [ "$PS_AVAILABLE" = 1 ] && [ "$want_audit" = 1 ]; then start_plainsight audit || true; fi
     [ "$PS_AVAILABLE" = 1 ] || log "plainsight: not available ($PS_REASON)"
   else
     PS_REASON="not selected (CONTENDERS)"
@@ -367,6 +394,9 @@ main() {
   for c in $CONTENDERS; do
     usable "$c" || continue
     if ! check_content "$c"; then
+      if [ "$c" = audit ]; then
+        stop_pids ${TREE[audit]:-}; TREE[audit]=""; AUDIT_REASON="serves wrong content"; continue
+      fi
       [ "$c" = plainsight ] || die "$c serves wrong content"
       stop_plainsight
       ps_fail "serves wrong content" "$WORK/logs/plainsight-$PS_INSTANCE.log"
@@ -394,7 +424,7 @@ main() {
           continue
         fi
         record "$m" "$c" "$run" "$(run_wrk "$m" "$c" "$DURATION" "$run")"
-        case $c in direct) sample_rss direct ;; nginx) sample_rss front ;; plainsight) sample_rss plainsight ;; esac
+        case $c in direct) sample_rss direct ;; nginx) sample_rss front ;; plainsight|audit) sample_rss "$c" ;; esac
         sleep "$SETTLE"
       done
     done
@@ -410,6 +440,19 @@ main() {
     pbytes=$((PS_PCAP_BYTES_DONE + $(pcap_bytes)))
     pfiles=$((PS_PCAP_FILES_DONE + $(pcap_files)))
     marker_hits=$({ find "$WORK/pcap" -type f -print0 2>/dev/null | xargs -0 -r env LC_ALL=C grep -a -F -l -- "$marker" || true; } | wc -l)
+  fi
+  # The audit contender: a marked request must reach its audit log; then a graceful stop
+  AUDIT_MARKER="-"; AUDIT_ENTRIES=0; AUDIT_BYTES=0
+  if usable audit; then
+    curl -sk -o /dev/null -H "X-Bench-Marker: $marker" "https://127.0.0.1:$AUDIT_PORT/1k?$marker" || true
+    sleep 1.5   # the audit log is flushed at least once a second
+    sample_rss audit
+    # shellcheck disable=SC2086
+    stop_pids ${TREE[audit]:-}; TREE[audit]=""
+    local f="$WORK/audit/modsec_audit.log"
+    AUDIT_MARKER=$(LC_ALL=C grep -a -c -F -- "$marker" "$f" 2>/dev/null || true)
+    AUDIT_ENTRIES=$(LC_ALL=C grep -a -c -E '^--[a-f0-9]{8}-A--$' "$f" 2>/dev/null || true)
+    AUDIT_BYTES=$(stat -c %s "$f" 2>/dev/null || echo 0)
   fi
   sample_rss front
   RSS_KB[nginx]=${RSS_KB[front]:-}
@@ -433,12 +476,12 @@ report() {
   local c m
   declare -A MED
   for m in rps mbs cps; do
-    for c in direct nginx plainsight; do
+    for c in direct nginx plainsight audit; do
       # shellcheck disable=SC2086
       MED["$m $c"]=$(median ${VALS["$m $c"]:-})
     done
   done
-  for c in direct nginx plainsight; do
+  for c in direct nginx plainsight audit; do
     # shellcheck disable=SC2086
     MED["p99 $c"]=$(median ${P99S[$c]:-})
   done
@@ -448,6 +491,7 @@ report() {
   [ -n "${VALS["rps plainsight"]:-}${VALS["mbs plainsight"]:-}${VALS["cps plainsight"]:-}" ] && ps_measured=1
   MED["rss plainsight"]=""
   [ "$ps_measured" = 1 ] && MED["rss plainsight"]=${RSS_KB[plainsight]:-}
+  MED["rss audit"]=${RSS_KB[audit]:-}
 
   echo "plainsight reverse-proxy benchmark — $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
@@ -490,6 +534,9 @@ report() {
       "$( [ -z "$p" ] && { [ "$ps_measured" = 1 ] && echo "n/a" || echo "not avail."; } || fmt "$key" "$p")" \
       "$ratio" "$target" "$result"
   done
+  if [ -n "${VALS["rps audit"]:-}" ] || [ -n "$AUDIT_REASON" ]; then
+    audit_report
+  fi
   echo
   if [ "$ps_measured" = 1 ]; then
     echo "plainsight PCAP: $pfiles file(s), $pbytes bytes ($(awk -v b="$pbytes" 'BEGIN{printf "%.1f MiB", b/1048576}')); response bytes wrk received through plainsight: $PS_RESP_BYTES; marker request found in $marker_hits pcap file(s); instances: $PS_INSTANCE"
@@ -499,26 +546,41 @@ report() {
   echo
   echo "per-run values (run order: interleaved)"
   for m in rps mbs cps; do
-    for c in direct nginx plainsight; do
+    for c in direct nginx plainsight audit; do
       [ -n "${VALS["$m $c"]:-}" ] && echo "  $m $c: ${VALS["$m $c"]}"
     done
   done
-  for c in direct nginx plainsight; do
+  for c in direct nginx plainsight audit; do
     [ -n "${P99S[$c]:-}" ] && echo "  p99(ms) $c: ${P99S[$c]}"
   done
   echo "  CPU used by other processes during each run, % of the machine (noise), in run order:"
-  for c in direct nginx plainsight; do
+  for c in direct nginx plainsight audit; do
     [ -n "${OTHER[$c]:-}" ] && echo "    $c: ${OTHER[$c]}"
   done
   echo "  load average at start: $LOAD_START; at end: $(cut -d' ' -f1-3 /proc/loadavg)"
   local any=0
-  for c in direct nginx plainsight; do
+  for c in direct nginx plainsight audit; do
     if [ -n "${ERRS[$c]:-}" ]; then
       [ $any = 0 ] && echo && echo "wrk errors (non-2xx are excluded from req/s and conn/s):"; any=1
       printf '%s' "${ERRS[$c]}" | sed "s/^/  $c: /"
     fi
   done
   return 0
+}
+
+audit_report() {     # VARIANT=audit: plainsight with --audit-log vs without, 1 KiB req/s
+  local p=${MED["rps plainsight"]:-} a=${MED["rps audit"]:-} ratio="-" result="SKIP"
+  if [ -n "$p" ] && [ -n "$a" ] && awk -v p="$p" 'BEGIN{exit !(p > 0)}'; then
+    ratio=$(awk -v a="$a" -v p="$p" 'BEGIN{printf "%.3f", a / p}')
+    result=$(awk -v r="$ratio" -v t="$AUDIT_MIN_RATIO" 'BEGIN{print (r >= t) ? "PASS" : "FAIL"}')
+  fi
+  echo
+  echo "--audit-log (${AUDIT_ARGS:-default parts ABCFHZ, engine On, serial}) vs plainsight without it, 1 KiB keep-alive req/s:"
+  printf '  %-22s %10s\n' "without --audit-log" "$(fmt rps "$p")" "with --audit-log" "$(fmt rps "$a")"
+  printf '  %-22s %10s   target >= %s   %s\n' "ratio with/without" "$ratio" "$AUDIT_MIN_RATIO" "$result"
+  printf '  %-22s %10s ms / %s ms (with / without)\n' "p99" "$(fmt p99 "${MED["p99 audit"]:-}")" "$(fmt p99 "${MED["p99 plainsight"]:-}")"
+  echo "  audit log: $AUDIT_ENTRIES entries, $AUDIT_BYTES bytes; marker request in it: $AUDIT_MARKER; peak RSS with it: $(fmt rss "${MED["rss audit"]:-}") MiB${AUDIT_REASON:+; WARNING: $AUDIT_REASON}"
+  echo "AUDIT_RATIO $ratio $result"
 }
 
 main "$@"

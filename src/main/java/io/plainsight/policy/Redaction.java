@@ -25,8 +25,9 @@ import java.util.regex.Pattern;
  *       name (case-insensitive), e.g. Authorization, Cookie, Set-Cookie;</li>
  *   <li>params: the value of each query-string parameter of that name (name URL-decoded,
  *       case-insensitive), of each {@code application/x-www-form-urlencoded} request-body
- *       parameter, and of each JSON member of that name ({@code "password": "..."}) in a JSON
- *       request body;</li>
+ *       parameter, of each form field (not file) of a {@code multipart/form-data} request body
+ *       (ModSecurity counts those among ARGS too), and of each JSON member of that name
+ *       ({@code "password": "..."}) in a JSON request body;</li>
  *   <li>body regexes: every match in a request or response body; when the pattern has groups, only
  *       the groups are replaced ({@code "token":"([^"]*)"} keeps the key visible).</li>
  * </ul>
@@ -189,7 +190,8 @@ public record Redaction(List<String> headers, List<String> params, List<Pattern>
         if (m.body == null || m.body.size() == 0) {
             return false;
         }
-        boolean formOrJson = request && !params.isEmpty() && (isForm(m) || isJson(m));
+        String boundary = request ? multipartBoundary(m) : null;
+        boolean formOrJson = request && !params.isEmpty() && (isForm(m) || isJson(m) || boundary != null);
         if (bodyRegexes.isEmpty() && !formOrJson) {
             return false;
         }
@@ -210,7 +212,8 @@ public record Redaction(List<String> headers, List<String> params, List<Pattern>
         String text = new String(plain, StandardCharsets.ISO_8859_1);
         String redacted = text;
         if (formOrJson) {
-            redacted = isForm(m) ? urlencoded(redacted, args) : json(redacted, args);
+            redacted = isForm(m) ? urlencoded(redacted, args)
+                    : boundary != null ? multipart(redacted, boundary, args) : json(redacted, args);
         }
         boolean matched = false;
         for (Pattern p : bodyRegexes) {
@@ -245,6 +248,76 @@ public record Redaction(List<String> headers, List<String> params, List<Pattern>
     private static boolean isJson(HttpMessage m) {
         String t = m.header("Content-Type");
         return t != null && t.toLowerCase(Locale.ROOT).contains("json");
+    }
+
+    private static final Pattern BOUNDARY = Pattern.compile("(?i)\\bboundary\\s*=\\s*(?:\"([^\"]+)\"|([^;\\s]+))");
+    private static final Pattern FIELD_NAME = Pattern.compile("(?i)(?:^|;)\\s*name\\s*=\\s*(?:\"((?:[^\"\\\\]|\\\\.)*)\"|([^;\\s]+))");
+
+    /** The boundary of a multipart/form-data body, or null when it is not one. */
+    private static String multipartBoundary(HttpMessage m) {
+        String t = m.header("Content-Type");
+        if (t == null || !t.toLowerCase(Locale.ROOT).contains("multipart/form-data")) {
+            return null;
+        }
+        Matcher b = BOUNDARY.matcher(t);
+        return b.find() ? (b.group(1) != null ? b.group(1) : b.group(2)) : null;
+    }
+
+    /**
+     * Redacts the values of the form fields named by {@code params} in a multipart/form-data body
+     * (ISO-8859-1, one char per byte). Files (parts with a filename) are not arguments and stay.
+     * A part cut off by --max-body is redacted to the end of what was kept.
+     */
+    private String multipart(String text, String boundary, Set<String> done) {
+        String dash = "--" + boundary;
+        String delimiter = "\r\n" + dash;
+        int pos = text.startsWith(dash) ? dash.length() : text.indexOf(delimiter); // a preamble may come first
+        if (pos < 0) {
+            return text;
+        }
+        if (!text.startsWith(dash)) {
+            pos += delimiter.length();
+        }
+        StringBuilder out = null;
+        int copied = 0;
+        while (!text.startsWith("--", pos)) { // "--" after a delimiter closes the body
+            int headers = text.indexOf("\r\n", pos);
+            int headersEnd = headers < 0 ? -1 : text.indexOf("\r\n\r\n", headers);
+            if (headersEnd < 0) {
+                break;
+            }
+            int start = headersEnd + 4;
+            int end = text.indexOf(delimiter, start);
+            String param = formField(text.substring(headers, headersEnd));
+            if (param != null && (end < 0 ? text.length() : end) > start) {
+                out = out == null ? new StringBuilder(text.length()) : out;
+                out.append(text, copied, start).append(stars((end < 0 ? text.length() : end) - start));
+                copied = end < 0 ? text.length() : end;
+                done.add(param);
+            }
+            if (end < 0) {
+                break;
+            }
+            pos = end + delimiter.length();
+        }
+        return out == null ? text : out.append(text, copied, text.length()).toString();
+    }
+
+    /** The redacted param a part's header block names as its form field, or null (a file, or no such param). */
+    private String formField(String headers) {
+        for (String line : headers.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon < 0 || !line.substring(0, colon).trim().equalsIgnoreCase("Content-Disposition")) {
+                continue;
+            }
+            String value = line.substring(colon + 1);
+            if (value.toLowerCase(Locale.ROOT).matches("(?s).*;\\s*filename\\*?\\s*=.*")) {
+                return null;
+            }
+            Matcher n = FIELD_NAME.matcher(value);
+            return n.find() ? param(n.group(1) != null ? n.group(1) : n.group(2)) : null;
+        }
+        return null;
     }
 
     private String json(String text, Set<String> done) {

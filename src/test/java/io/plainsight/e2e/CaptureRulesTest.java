@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.plainsight.cli.Main;
 import io.plainsight.cli.Running;
-import io.plainsight.testing.Curl;
-import io.plainsight.testing.ExternalProcess;
 import io.plainsight.testing.HarChecker;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -65,16 +63,6 @@ class CaptureRulesTest extends E2eSupport {
         return out;
     }
 
-    ExternalProcess.Result get(Running r, String from, String path, String... extra) {
-        List<String> args = new ArrayList<>(List.of("--http1.1", "--interface", from, "--cacert", ourCa().toString(),
-                "--resolve", resolve(r, "backend.test"), "-o", "/dev/null", "-w", "%{http_code}"));
-        args.addAll(List.of(extra));
-        args.add(url(r, "backend.test", path));
-        ExternalProcess.Result res = Curl.run(args.toArray(String[]::new));
-        assertThat(res.exitCode()).as(res.toString()).isZero();
-        return res;
-    }
-
     static String pathOf(String url) {
         return url.replaceFirst("^https://[^/]+", "");
     }
@@ -86,16 +74,16 @@ class CaptureRulesTest extends E2eSupport {
     @Test
     void aClientThatGotA500IsCapturedInFullForTheWindowAndOthersAreNot() throws Exception {
         Running r = reverseToNginx("--rules", rules().toString(), "--har", har().toString(), "--flows", flows().toString());
-        assertThat(get(r, A, "/hello").stdout()).isEqualTo("200");
-        assertThat(get(r, A, "/error500").stdout()).isEqualTo("500");
+        assertThat(curlFrom(r, A, "/hello").stdout()).isEqualTo("200");
+        assertThat(curlFrom(r, A, "/error500").stdout()).isEqualTo("500");
         long triggered = System.nanoTime();
-        get(r, A, "/hello");
-        get(r, B, "/hello");
-        get(r, A, "/echo?user=bob&password=hunter2", "-u", "bob:s3cret", "-d", "user=bob&password=hunter2");
+        curlFrom(r, A, "/hello");
+        curlFrom(r, B, "/hello");
+        curlFrom(r, A, "/echo?user=bob&password=hunter2", "-u", "bob:s3cret", "-d", "user=bob&password=hunter2");
         long inWindow = (System.nanoTime() - triggered) / 1_000_000;
         assertThat(inWindow).as("the requests in the window took too long on this machine").isLessThan(WINDOW_SECONDS * 1000L);
         Thread.sleep(WINDOW_SECONDS * 1000L - inWindow + 300);
-        get(r, A, "/hello");
+        curlFrom(r, A, "/hello");
         assertThat(r.drain()).isTrue();
 
         List<JsonNode> lines = httpLines();

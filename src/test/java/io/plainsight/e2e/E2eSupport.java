@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.plainsight.cli.Main;
 import io.plainsight.cli.Running;
+import io.plainsight.testing.Curl;
 import io.plainsight.testing.ExternalProcess;
 import io.plainsight.testing.NginxFixture;
 import io.plainsight.testing.Tshark;
@@ -101,6 +102,20 @@ abstract class E2eSupport {
 
     static String resolve(Running r, String host) {
         return host + ":" + r.port() + ":127.0.0.1";
+    }
+
+    /**
+     * curl over HTTP/1.1 from the local address {@code from} (clients told apart by source address)
+     * to {@code path} on backend.test through {@code r}; stdout is the status code.
+     */
+    ExternalProcess.Result curlFrom(Running r, String from, String path, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--http1.1", "--interface", from, "--cacert", ourCa().toString(),
+                "--resolve", resolve(r, "backend.test"), "-o", "/dev/null", "-w", "%{http_code}"));
+        args.addAll(List.of(extra));
+        args.add(url(r, "backend.test", path));
+        ExternalProcess.Result res = Curl.run(args.toArray(String[]::new));
+        assertThat(res.exitCode()).as(res.toString()).isZero();
+        return res;
     }
 
     String consoleText() {

@@ -70,6 +70,29 @@ class RedactionTest {
     }
 
     @Test
+    void multipartFormFieldsAreParamsAndFilesStay() {
+        String body = "--XyZ\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nfirst\r\n"
+                + "--XyZ\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\nbob\r\n"
+                + "--XyZ\r\nContent-Disposition: form-data; name=\"Password\"\r\n\r\nhunter2\r\n"
+                + "--XyZ\r\nContent-Disposition: form-data; name=\"password\"; filename=\"password\"\r\n"
+                + "Content-Type: text/plain\r\n\r\nfile content\r\n"
+                + "--XyZ\r\nContent-Disposition: form-data; name=password\r\n\r\nsecond\r\n--XyZ--\r\n";
+        Exchange x = login("multipart/form-data; boundary=\"XyZ\"", body);
+        List<String> lines = new Redaction(List.of(), List.of("password"), List.of()).apply(x);
+        assertThat(body(x.request)).isEqualTo(body.replace("\r\n\r\nhunter2\r\n", "\r\n\r\n*******\r\n")
+                .replace("\r\n\r\nsecond\r\n", "\r\n\r\n******\r\n").replace("\r\n\r\nfirst\r\n", "\r\n\r\n*****\r\n"));
+        assertThat(body(x.request)).contains("\r\n\r\nbob\r\n", "\r\n\r\nfile content\r\n");
+        assertThat(lines).containsExactly("Sanitised-Args: \"password\".");
+    }
+
+    @Test
+    void aMultipartFieldCutOffByMaxBodyIsRedactedToTheEnd() {
+        Exchange x = login("multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nhunt");
+        new Redaction(List.of(), List.of("password"), List.of()).apply(x);
+        assertThat(body(x.request)).endsWith("\r\n\r\n****");
+    }
+
+    @Test
     void regexGroupsLimitWhatIsReplaced() {
         Exchange x = login("text/plain", "token=abc; key=zz");
         new Redaction(List.of(), List.of(), List.of(Pattern.compile("token=(\\w+)|key=(\\w+)"))).apply(x);
