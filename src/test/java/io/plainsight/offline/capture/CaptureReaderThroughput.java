@@ -21,10 +21,13 @@ import java.util.zip.GZIPOutputStream;
  * <p>It writes synthetic captures of MB (default 1000) megabytes into DIR (default the temp dir):
  * Ethernet/IPv4/TCP with timestamp options, 64 connections round robin, each a TLS-download-like
  * mix of two 1448-byte segments per ACK (bulk, about 1 KB per packet) or 100-byte exchanges
- * (small), with random (incompressible, like TLS) payloads, as pcap, as pcapng, and gzip-compressed; then reads each a few times from the page
- * cache, next to a plain read of the same file into a 1 MiB buffer (the I/O floor) and a plain
- * gunzip of the gzip file (the gzip floor). {@code -DgzipOnly=true} measures the gzip file only. The
- * files are deleted at the end.
+ * (small), with random (incompressible, like TLS) payloads, as pcap, as pcapng, and gzip-compressed
+ * (MB/4 decompressed); then reads each a few times from the page cache, next to a plain read of the
+ * same file into a 1 MiB buffer (the I/O floor) and a plain gunzip of the gzip file (the gzip
+ * floor). {@code -DgzipOnly=true} writes and measures only the gzip file, of MB decompressed
+ * megabytes, {@code -Drounds=N} times. Each line gives the CPU time of the reading thread and of the
+ * whole process (JIT and GC included) per wall second, in percent of one core, and for gzip the
+ * compressed megabytes per second. The files are deleted at the end.
  */
 public final class CaptureReaderThroughput {
     private CaptureReaderThroughput() {}
@@ -37,19 +40,22 @@ public final class CaptureReaderThroughput {
         Path small = dir.resolve("plainsight-throughput-small.pcap");
         Path gz = dir.resolve("plainsight-throughput-bulk.pcap.gz");
         try {
-            write(bulk, size, false, false, false);
-            write(bulkNg, size, false, true, false);
-            write(small, size, true, false, false);
-            write(gz, size / 4, false, false, true);
+            int rounds = Integer.getInteger("rounds", 3);
             if (Boolean.getBoolean("gzipOnly")) {
-                for (int round = 1; round <= 3; round++) {
+                write(gz, size, false, false, true);
+                for (int round = 1; round <= rounds; round++) {
+                    System.out.println("round " + round);
                     gunzipFloor(gz, 8 << 10);
                     gunzipFloor(gz, 1 << 20);
                     measure("pcap.gz, bulk (MB of decompressed capture)", gz);
                 }
                 return;
             }
-            for (int round = 1; round <= 3; round++) { // the first round warms the JIT up
+            write(bulk, size, false, false, false);
+            write(bulkNg, size, false, true, false);
+            write(small, size, true, false, false);
+            write(gz, size / 4, false, false, true);
+            for (int round = 1; round <= rounds; round++) { // the first round warms the JIT up
                 System.out.println("round " + round);
                 floor(bulk);
                 measure("pcap, bulk (~1 KB/packet)", bulk);
@@ -69,53 +75,80 @@ public final class CaptureReaderThroughput {
     private static void floor(Path file) throws IOException {
         byte[] buf = new byte[1 << 20];
         long bytes = 0;
-        long start = System.nanoTime();
+        Cpu cpu = new Cpu();
         try (InputStream in = Files.newInputStream(file)) {
             for (int n; (n = in.read(buf)) > 0; ) {
                 bytes += n;
             }
         }
-        report("read only (I/O floor)", bytes, System.nanoTime() - start, 0, 0, 0);
+        report("read only (I/O floor)", bytes, 0, cpu.stop(), 0, 0, 0);
     }
 
     /** Decompressing the gzip file alone, {@code step} bytes per read (the reader asks for 8 KiB): the gzip floor. */
     private static void gunzipFloor(Path file, int step) throws IOException {
         byte[] buf = new byte[1 << 20];
         long bytes = 0;
-        long start = System.nanoTime();
+        Cpu cpu = new Cpu();
         try (InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(file), 1 << 16)) {
             for (int n; (n = in.read(buf, 0, step)) > 0; ) {
                 bytes += n;
             }
         }
-        report("gunzip only, " + step / 1024 + " KiB reads (gzip floor)", bytes, System.nanoTime() - start, 0, 0, 0);
+        report("gunzip only, " + step / 1024 + " KiB reads (gzip floor)", bytes, Files.size(file), cpu.stop(), 0, 0, 0);
     }
 
     private static void measure(String what, Path file) throws IOException {
         Counting listener = new Counting();
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
-        long start = System.nanoTime();
+        Cpu cpu = new Cpu();
         long bytes;
         long packets;
+        boolean gzip;
         try (CaptureReader reader = CaptureReader.open(file)) {
             packets = reader.readAll(listener);
             bytes = reader.position();
+            gzip = reader.format().endsWith("gzip-compressed");
         }
-        long nanos = System.nanoTime() - start;
+        Cpu.Figures figures = cpu.stop();
         long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
         if (listener.segments != packets || listener.skipped + listener.warnings != 0) {
             throw new AssertionError(what + ": " + listener.segments + " segments of " + packets + " packets, "
                     + listener.skipped + " skipped, " + listener.warnings + " warnings");
         }
-        report(what, bytes, nanos, packets, allocated, listener.payloadBytes);
+        report(what, bytes, gzip ? Files.size(file) : 0, figures, packets, allocated, listener.payloadBytes);
     }
 
-    private static void report(String what, long bytes, long nanos, long packets, long allocated, long payload) {
-        double seconds = nanos / 1e9;
-        System.out.printf("  %-45s %8.0f MB/s  %6.2f Mpackets/s  %6.1f bytes allocated/packet  (%,d bytes, %,d packets,"
-                + " %,d payload bytes, %.2f s)%n", what, bytes / 1e6 / seconds, packets / 1e6 / seconds,
-                packets == 0 ? 0.0 : (double) allocated / packets, bytes, packets, payload, seconds);
+    /**
+     * One line: decompressed (or plain) MB/s, compressed MB/s when {@code compressed} is not 0, then
+     * the reading thread's and the process's CPU in percent of one core.
+     */
+    private static void report(String what, long bytes, long compressed, Cpu.Figures cpu, long packets, long allocated,
+            long payload) {
+        double seconds = cpu.wallNanos() / 1e9;
+        System.out.printf("  %-45s %8.0f MB/s %s %6.2f Mpackets/s  cpu: thread %3.0f%%, process %3.0f%%  %6.1f bytes"
+                + " allocated/packet  (%,d bytes, %,d packets, %,d payload bytes, %.2f s)%n", what, bytes / 1e6 / seconds,
+                compressed == 0 ? "" : String.format("(%5.0f MB/s compressed)", compressed / 1e6 / seconds),
+                packets / 1e6 / seconds, 100.0 * cpu.threadNanos() / cpu.wallNanos(),
+                100.0 * cpu.processNanos() / cpu.wallNanos(), packets == 0 ? 0.0 : (double) allocated / packets, bytes,
+                packets, payload, seconds);
+    }
+
+    /** Wall time, the current thread's CPU time and the process's CPU time from construction to {@link #stop}. */
+    static final class Cpu {
+        record Figures(long wallNanos, long threadNanos, long processNanos) {}
+
+        private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+        private static final com.sun.management.OperatingSystemMXBean OS =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        private final long wall = System.nanoTime();
+        private final long thread = THREADS.getCurrentThreadCpuTime();
+        private final long process = OS.getProcessCpuTime();
+
+        Figures stop() {
+            return new Figures(System.nanoTime() - wall, THREADS.getCurrentThreadCpuTime() - thread,
+                    OS.getProcessCpuTime() - process);
+        }
     }
 
     /** Touches what a consumer would: the 4-tuple, the numbers and every payload byte count. */
