@@ -27,7 +27,15 @@ import java.util.zip.GZIPOutputStream;
  * floor). {@code -DgzipOnly=true} writes and measures only the gzip file, of MB decompressed
  * megabytes, {@code -Drounds=N} times. Each line gives the CPU time of the reading thread and of the
  * whole process (JIT and GC included) per wall second, in percent of one core, and for gzip the
- * compressed megabytes per second. The files are deleted at the end.
+ * compressed megabytes per second. Gzip is read both ways, inflated on the reading thread and on
+ * the inflate thread ({@link ReadAhead}, the default), and plain pcap files also through a
+ * read-ahead thread (not what {@code plainsight} does: it was slower). {@code -Dconsumer=aes} adds
+ * AES-128-GCM over every payload byte on the reading thread (like TLS decryption; {@code
+ * -Dpasses=N} N times, for a heavier consumer). The files are deleted at the end, unless
+ * {@code -Dkeep=true} (which also uses files already there).
+ *
+ * <p>On a shared machine, compare the two gzip lines of one round, and the CPU milliseconds per
+ * MB (CPU percent divided by MB/s) rather than the MB/s of different runs.
  */
 public final class CaptureReaderThroughput {
     private CaptureReaderThroughput() {}
@@ -47,7 +55,8 @@ public final class CaptureReaderThroughput {
                     System.out.println("round " + round);
                     gunzipFloor(gz, 8 << 10);
                     gunzipFloor(gz, 1 << 20);
-                    measure("pcap.gz, bulk (MB of decompressed capture)", gz);
+                    measure("pcap.gz, inflated inline", gz, Mode.GZIP_INLINE);
+                    measure("pcap.gz, inflate thread", gz, Mode.DEFAULT);
                 }
                 return;
             }
@@ -58,15 +67,20 @@ public final class CaptureReaderThroughput {
             for (int round = 1; round <= rounds; round++) { // the first round warms the JIT up
                 System.out.println("round " + round);
                 floor(bulk);
-                measure("pcap, bulk (~1 KB/packet)", bulk);
-                measure("pcapng, bulk", bulkNg);
-                measure("pcap, small (~150 B/packet)", small);
+                measure("pcap, bulk (~1 KB/packet)", bulk, Mode.DEFAULT);
+                measure("pcap, bulk, read-ahead thread", bulk, Mode.PLAIN_READ_AHEAD);
+                measure("pcapng, bulk", bulkNg, Mode.DEFAULT);
+                measure("pcap, small (~150 B/packet)", small, Mode.DEFAULT);
+                measure("pcap, small, read-ahead thread", small, Mode.PLAIN_READ_AHEAD);
                 gunzipFloor(gz, 8 << 10);
-                measure("pcap.gz, bulk (MB of decompressed capture)", gz);
+                measure("pcap.gz (MB of decompressed capture), inline", gz, Mode.GZIP_INLINE);
+                measure("pcap.gz, inflate thread", gz, Mode.DEFAULT);
             }
         } finally {
             for (Path p : new Path[] {bulk, bulkNg, small, gz}) {
-                Files.deleteIfExists(p);
+                if (!KEEP) {
+                    Files.deleteIfExists(p);
+                }
             }
         }
     }
@@ -97,15 +111,29 @@ public final class CaptureReaderThroughput {
         report("gunzip only, " + step / 1024 + " KiB reads (gzip floor)", bytes, Files.size(file), cpu.stop(), 0, 0, 0);
     }
 
-    private static void measure(String what, Path file) throws IOException {
-        Counting listener = new Counting();
+    /** How the file is opened: as {@code plainsight} does, gzip inflated on the reading thread, a plain file read ahead on a thread. */
+    enum Mode { DEFAULT, GZIP_INLINE, PLAIN_READ_AHEAD }
+
+    private static CaptureReader open(Path file, Mode mode) throws IOException {
+        return switch (mode) {
+            case DEFAULT -> CaptureReader.open(file);
+            case GZIP_INLINE -> CaptureReader.open(Files.newInputStream(file), file.toString(), CaptureInput.DEFAULT_BUFFER,
+                    false);
+            case PLAIN_READ_AHEAD -> CaptureReader.open(ReadAhead.start(Files.newInputStream(file), in -> in, ReadAhead.CHUNK,
+                    "read-ahead " + file), file.toString());
+        };
+    }
+
+    private static void measure(String what, Path file, Mode mode) throws IOException {
+        Counting listener = "aes".equals(System.getProperty("consumer")) ? new Decrypting() : new Counting();
+        what += listener instanceof Decrypting ? ", +AES x" + Decrypting.PASSES : "";
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
         Cpu cpu = new Cpu();
         long bytes;
         long packets;
         boolean gzip;
-        try (CaptureReader reader = CaptureReader.open(file)) {
+        try (CaptureReader reader = open(file, mode)) {
             packets = reader.readAll(listener);
             bytes = reader.position();
             gzip = reader.format().endsWith("gzip-compressed");
@@ -151,8 +179,65 @@ public final class CaptureReaderThroughput {
         }
     }
 
+    /**
+     * {@link Counting}, then AES-128-GCM over every payload byte: a stand-in for the TLS decryption
+     * that {@code plainsight decrypt} does on the reading thread ({@code -Dconsumer=aes}). Encrypted
+     * as 16 KiB "records", each with its own IV and tag, like TLS records.
+     */
+    static final class Decrypting extends Counting {
+        /** {@code -Dpasses=N}: N times over every payload byte, for a heavier consumer. */
+        static final int PASSES = Integer.getInteger("passes", 1);
+        private static final int RECORD = 16 << 10;
+        private final javax.crypto.Cipher aes;
+        private final javax.crypto.spec.SecretKeySpec key = new javax.crypto.spec.SecretKeySpec(new byte[16], "AES");
+        private final byte[] iv = new byte[12];
+        private final byte[] out = new byte[1 << 16];
+        private final byte[] in = new byte[1 << 16];
+        private long records;
+        private int inRecord;
+
+        Decrypting() {
+            try {
+                aes = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+                nextRecord();
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private void nextRecord() throws java.security.GeneralSecurityException {
+            if (records > 0) {
+                aes.doFinal(out, 0);
+            }
+            ByteBuffer.wrap(iv).putLong(4, ++records);
+            aes.init(javax.crypto.Cipher.ENCRYPT_MODE, key, new javax.crypto.spec.GCMParameterSpec(128, iv));
+            inRecord = 0;
+        }
+
+        @Override
+        public void segment(TcpSegment s) {
+            super.segment(s);
+            ByteBuf p = s.payload();
+            int n = p.readableBytes();
+            if (n > 0) {
+                p.getBytes(p.readerIndex(), in, 0, n);
+                try {
+                    for (int i = 0; i < PASSES; i++) {
+                        if (inRecord >= RECORD) {
+                            nextRecord();
+                        }
+                        inRecord += aes.update(in, 0, n, out, 0);
+                    }
+                } catch (java.security.GeneralSecurityException e) {
+                    throw new IllegalStateException(e);
+                }
+                checksum += out[0];
+            }
+        }
+    }
+
     /** Touches what a consumer would: the 4-tuple, the numbers and every payload byte count. */
-    static final class Counting implements CaptureListener {
+    static class Counting implements CaptureListener {
         long segments;
         long skipped;
         long warnings;
@@ -185,7 +270,14 @@ public final class CaptureReaderThroughput {
 
     private static final int FLOWS = 64;
 
+    /** {@code -Dkeep=true}: files already there are used as they are, and kept at the end. */
+    private static final boolean KEEP = Boolean.getBoolean("keep");
+
     private static void write(Path file, long size, boolean small, boolean pcapng, boolean gzip) throws IOException {
+        if (KEEP && Files.exists(file)) {
+            System.out.printf("using %s: %,d bytes%n", file, Files.size(file));
+            return;
+        }
         long start = System.nanoTime();
         try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20);
                 OutputStream out = gzip ? new GZIPOutputStream(raw, 1 << 16) : raw) {
