@@ -16,12 +16,15 @@ import java.util.zip.ZipException;
  *
  * <p>A gzip stream that is cut short or corrupt ends the input like a clean end of file; the
  * problem is kept for {@link #takeEndProblem()} so that the records before it are still used
- * (all but at most {@link #GZIP_READ} bytes decompressed just before the damage).
+ * (all but at most {@link #GZIP_READ} bytes decompressed just before the damage). The stream is
+ * either the gzip decoder itself, read here at most {@link #GZIP_READ} bytes at a time, or a
+ * {@link ReadAhead} that inflates on its own thread with reads of that size and hands over the
+ * decoder's exceptions unchanged.
  */
 final class CaptureInput {
     static final int DEFAULT_BUFFER = 1 << 20;
     /**
-     * The most asked of a gzip stream per read: an inflate error loses what that read call had
+     * The most asked of a gzip decoder per read: an inflate error loses what that read call had
      * decompressed, so this bounds what is lost before the damage.
      */
     static final int GZIP_READ = 8 << 10;
@@ -29,6 +32,8 @@ final class CaptureInput {
     private final InputStream in;
     private final String name;
     private final boolean gzip;
+    /** The most asked of {@link #in} per read. */
+    private final int maxRead;
     private byte[] buf;
     private int start;
     private int end;
@@ -36,16 +41,23 @@ final class CaptureInput {
     private boolean eof;
     private String endProblem;
 
-    CaptureInput(InputStream in, String name, boolean gzip, int bufferSize) {
+    /**
+     * @param gzip whether {@code in} gives decompressed gzip data (its {@code EOFException} and
+     *             {@code ZipException} then end the input with an end problem)
+     * @param maxRead the most asked of {@code in} per read: {@link #GZIP_READ} for a gzip decoder
+     *             read on this thread
+     */
+    CaptureInput(InputStream in, String name, boolean gzip, int maxRead, int bufferSize) {
         this.in = in;
         this.name = name;
         this.gzip = gzip;
+        this.maxRead = maxRead;
         this.buf = new byte[bufferSize];
     }
 
     /** Starts this input with {@code prefix} (bytes already taken from the stream), then the stream. */
-    CaptureInput(InputStream in, String name, boolean gzip, int bufferSize, byte[] prefix, int prefixLength) {
-        this(in, name, gzip, Math.max(bufferSize, prefixLength));
+    CaptureInput(InputStream in, String name, boolean gzip, int maxRead, int bufferSize, byte[] prefix, int prefixLength) {
+        this(in, name, gzip, maxRead, Math.max(bufferSize, prefixLength));
         System.arraycopy(prefix, 0, buf, 0, prefixLength);
         end = prefixLength;
     }
@@ -113,7 +125,7 @@ final class CaptureInput {
             }
             int r;
             try {
-                r = in.read(buf, end, gzip ? Math.min(GZIP_READ, buf.length - end) : buf.length - end);
+                r = in.read(buf, end, Math.min(maxRead, buf.length - end));
             } catch (EOFException | ZipException e) {
                 if (!gzip) {
                     throw readFailure(e);

@@ -34,7 +34,15 @@ import java.util.zip.ZipException;
  * CaptureListener#warning warnings} naming the file, the byte offset and the packet number, and
  * reading goes on where it can: after a corrupt length the reader looks for the next valid record,
  * and a last record cut short is used as far as it goes. Only I/O errors of the underlying stream
- * are thrown. Not thread-safe: one thread reads.
+ * are thrown. Not thread-safe: one thread reads; {@link #close} may come from another, and then
+ * ends a {@link #next} waiting for input with an {@code IOException}.
+ *
+ * <p>A gzip input is inflated on a thread of its own (a daemon, "gzip-inflate <i>name</i>", see
+ * {@link ReadAhead}) a little ahead of the reading thread, so that inflating overlaps with what the
+ * reader and its listener do. What is delivered is the same as when inflating on the reading thread
+ * (but for where exactly a corrupt gzip stream ends, which may differ by less than 8 KiB), and on a
+ * pipe every packet still comes out as soon as it has arrived. The thread ends at the end of the
+ * input, on {@link #close}, and when {@code open} fails.
  */
 public final class CaptureReader implements AutoCloseable {
     private static final int GZIP_BUFFER = 1 << 16;
@@ -76,24 +84,55 @@ public final class CaptureReader implements AutoCloseable {
     }
 
     static CaptureReader open(InputStream in, String name, int bufferSize) throws IOException {
+        return open(in, name, bufferSize, true);
+    }
+
+    /**
+     * @param inflateThread whether a gzip input is inflated on its own thread ({@link ReadAhead});
+     *                      false inflates on the reading thread (tests compare the two)
+     */
+    static CaptureReader open(InputStream in, String name, int bufferSize, boolean inflateThread) throws IOException {
         byte[] head = new byte[4];
         int n = readUpTo(in, head, name);
         boolean gzip = n >= 2 && (head[0] & 0xFF) == 0x1F && (head[1] & 0xFF) == 0x8B;
         CaptureInput input;
+        ReadAhead inflater = null;
         if (gzip) {
-            InputStream gz;
+            InputStream source = new SequenceInputStream(new ByteArrayInputStream(head, 0, n), in);
             try {
-                gz = new GZIPInputStream(new SequenceInputStream(new ByteArrayInputStream(head, 0, n), in), GZIP_BUFFER);
+                if (inflateThread) {
+                    inflater = ReadAhead.start(source, s -> new GZIPInputStream(s, GZIP_BUFFER), CaptureInput.GZIP_READ,
+                            "gzip-inflate " + name);
+                    input = new CaptureInput(inflater, name, true, Integer.MAX_VALUE, bufferSize);
+                } else {
+                    input = new CaptureInput(new GZIPInputStream(source, GZIP_BUFFER), name, true, CaptureInput.GZIP_READ,
+                            bufferSize);
+                }
             } catch (EOFException | ZipException e) {
                 throw new CaptureFormatException(name + ": the gzip header is " + (e instanceof EOFException
                         ? "cut short" : "corrupt") + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
             }
-            input = new CaptureInput(gz, name, true, bufferSize);
+        } else {
+            input = new CaptureInput(in, name, false, Integer.MAX_VALUE, bufferSize, head, n);
+        }
+        try {
+            return fromHeader(input, head, n);
+        } catch (IOException | RuntimeException | Error e) {
+            if (inflater != null) {
+                inflater.abandon(); // the caller closes the stream, as without the thread
+            }
+            throw e;
+        }
+    }
+
+    /** The reader for what the first bytes ({@code head}, n of them before gzip decompression) say. */
+    private static CaptureReader fromHeader(CaptureInput input, byte[] head, int n) throws IOException {
+        String name = input.name();
+        boolean gzip = input.gzip();
+        if (gzip) {
             input.request(4);
             n = input.available();
             System.arraycopy(input.array(), input.start(), head, 0, Math.min(4, n));
-        } else {
-            input = new CaptureInput(in, name, false, bufferSize, head, n);
         }
         if (n < 4) {
             String problem = input.takeEndProblem();

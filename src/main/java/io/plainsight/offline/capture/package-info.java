@@ -6,13 +6,15 @@
  * tells a {@link io.plainsight.offline.capture.CaptureListener}, in file order, of each
  * {@link io.plainsight.offline.capture.TcpSegment}, each pcapng Decryption Secrets Block, each
  * packet skipped (with a reason) and each problem in the file (a warning naming the file, the byte
- * offset and the packet). Pure: bytes in, callbacks out, no threads.
+ * offset and the packet). Pure: bytes in, callbacks out, no threads, but one: a gzip input is
+ * inflated ahead on a thread of its own, invisible to the caller (see {@code CaptureReader}).
  *
  * <p>Files, by what they hold:
  * <ul>
  *   <li>{@code CaptureReader}, {@code CaptureListener}, {@code TcpSegment},
  *       {@code CaptureFormatException}: the API.
- *   <li>{@code CaptureInput}: the reusable, growable buffer over the stream, with absolute offsets.
+ *   <li>{@code CaptureInput}: the reusable, growable buffer over the stream, with absolute offsets;
+ *       {@code ReadAhead}: the gzip inflate thread and its ring of buffers.
  *   <li>{@code PcapRecords}, {@code PcapngBlocks} (behind {@code RecordFormat}): the two file
  *       formats, their truncation and resynchronization after corrupt lengths;
  *       {@code CaptureInterface}, {@code TimestampUnit}: per-interface link type and time.
