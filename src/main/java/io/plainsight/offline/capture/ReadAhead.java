@@ -17,7 +17,8 @@ import java.util.concurrent.locks.LockSupport;
  * small capture uses one), and publishes each read at once: the reader takes whatever has been
  * published, never waiting for a full chunk. To avoid waking the reader for every read, a reader
  * waiting for bytes is woken when {@link #WAKE} bytes are ready, and always before the thread
- * reads the source (which may block: on a pipe every packet that has arrived is delivered), at the
+ * reads the source when that read may block (the source has nothing {@linkplain
+ * InputStream#available available}: on a pipe every packet that has arrived is delivered), at the
  * end and on a failure. The thread waits when the ring is full, and is woken when a quarter of it
  * is free again.
  *
@@ -42,8 +43,12 @@ final class ReadAhead extends InputStream {
     static final int CHUNK = 64 << 10;
     static final int CHUNKS = 16;
     static final int CAPACITY = CHUNK * CHUNKS;
-    /** Ready bytes that wake a waiting reader even though the thread is still decoding. */
-    static final int WAKE = 64 << 10;
+    /**
+     * Ready bytes that wake a waiting reader while the thread goes on decoding without blocking:
+     * each wake costs both threads a system call, and the reader (faster than inflating) waits
+     * again at once.
+     */
+    static final int WAKE = 256 << 10;
     /** Free ring space that wakes the thread waiting for room. */
     static final int RESUME = CAPACITY / 4;
     /** How long {@link #close} waits for the thread to end. */
@@ -154,12 +159,23 @@ final class ReadAhead extends InputStream {
         }
     }
 
-    /** The source as the decoder sees it: before each read (which may block), a waiting reader gets what is ready. */
+    /**
+     * The source as the decoder sees it: before a read that may block (the source has nothing
+     * {@linkplain InputStream#available available}), a waiting reader gets what is ready.
+     */
     private final class Tap extends InputStream {
         private void beforeRead() {
             Thread reader = waitingReader;
-            if (reader != null && written != taken) {
+            if (reader != null && written != taken && mayBlock()) {
                 LockSupport.unpark(reader);
+            }
+        }
+
+        private boolean mayBlock() {
+            try {
+                return source.available() <= 0;
+            } catch (IOException | RuntimeException e) {
+                return true; // the read will tell
             }
         }
 
