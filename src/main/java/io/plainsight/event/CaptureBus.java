@@ -1,5 +1,6 @@
 package io.plainsight.event;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,8 @@ public final class CaptureBus implements AutoCloseable {
     private final List<Lane> lanes = new ArrayList<>();
     /** The lanes whose sinks take data events. */
     private final Lane[] dataLanes;
+    /** The lanes whose sinks take raw wire bytes. */
+    private final Lane[] wireLanes;
     private final OverflowPolicy policy;
     private volatile boolean closed;
 
@@ -45,6 +48,7 @@ public final class CaptureBus implements AutoCloseable {
             lanes.add(new Lane(sink, queueBytesPerSink));
         }
         dataLanes = lanes.stream().filter(l -> l.sink.acceptsData()).toArray(Lane[]::new);
+        wireLanes = lanes.stream().filter(l -> l.sink.acceptsWire()).toArray(Lane[]::new);
         for (Lane lane : lanes) {
             lane.thread.start();
         }
@@ -64,24 +68,22 @@ public final class CaptureBus implements AutoCloseable {
         return dataLanes.length > 0;
     }
 
+    /** True when some sink takes raw wire bytes ({@link WireChunk}): sources tap them only then. */
+    public boolean wantsWire() {
+        return wireLanes.length > 0;
+    }
+
     /**
-     * Publishes an event to every sink. For a {@link DataChunk}, ownership of one reference of its
-     * buffer passes to the bus.
+     * Publishes an event to every sink. For a {@link DataChunk} or {@link WireChunk}, ownership of
+     * one reference of its buffer passes to the bus.
      */
     public void publish(CaptureEvent event) {
         if (event instanceof DataChunk chunk) {
-            Lane[] targets = dataLanes;
-            int n = targets.length;
-            if (n == 0 || closed) {
-                chunk.data().release();
-                return;
-            }
-            if (n > 1) {
-                chunk.data().retain(n - 1);
-            }
-            for (Lane lane : targets) {
-                lane.offer(event);
-            }
+            fanOut(event, chunk.data(), dataLanes);
+            return;
+        }
+        if (event instanceof WireChunk chunk) {
+            fanOut(event, chunk.data(), wireLanes);
             return;
         }
         if (closed) {
@@ -89,6 +91,20 @@ public final class CaptureBus implements AutoCloseable {
         }
         for (int i = 0, n = lanes.size(); i < n; i++) {
             lanes.get(i).offer(event);
+        }
+    }
+
+    private void fanOut(CaptureEvent event, ByteBuf data, Lane[] targets) {
+        int n = targets.length;
+        if (n == 0 || closed) {
+            data.release();
+            return;
+        }
+        if (n > 1) {
+            data.retain(n - 1);
+        }
+        for (Lane lane : targets) {
+            lane.offer(event);
         }
     }
 
@@ -148,7 +164,19 @@ public final class CaptureBus implements AutoCloseable {
     }
 
     private static long weight(CaptureEvent event) {
-        return event instanceof DataChunk chunk ? chunk.data().readableBytes() + 64 : 64;
+        ByteBuf data = payload(event);
+        return data != null ? data.readableBytes() + 64 : 64;
+    }
+
+    /** The buffer a data or wire event carries (one reference owned per lane), else null. */
+    private static ByteBuf payload(CaptureEvent event) {
+        if (event instanceof DataChunk chunk) {
+            return chunk.data();
+        }
+        if (event instanceof WireChunk chunk) {
+            return chunk.data();
+        }
+        return null;
     }
 
     private final class Lane implements Runnable {
@@ -178,10 +206,11 @@ public final class CaptureBus implements AutoCloseable {
 
         void offer(CaptureEvent event) {
             long w = weight(event);
-            if (bytes.get() + w > budget && event instanceof DataChunk chunk) {
+            ByteBuf data;
+            if (bytes.get() + w > budget && (data = payload(event)) != null) {
                 if (policy == OverflowPolicy.DROP) {
                     dropped.incrementAndGet();
-                    chunk.data().release();
+                    data.release();
                     return;
                 }
                 while (bytes.get() + w > budget && !closed) {
@@ -266,8 +295,9 @@ public final class CaptureBus implements AutoCloseable {
                 dropped.incrementAndGet();
                 logFailure("event", e);
             } finally {
-                if (event instanceof DataChunk chunk) {
-                    chunk.data().release();
+                ByteBuf data = payload(event);
+                if (data != null) {
+                    data.release();
                 }
                 bytes.addAndGet(-w);
                 handled.incrementAndGet();

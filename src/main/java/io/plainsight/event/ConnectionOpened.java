@@ -12,6 +12,8 @@ import java.net.InetSocketAddress;
  * @param tlsCarried whether the application bytes were carried in TLS on either leg (so the
  *     capture may map the port to the decrypted one)
  * @param interception whether the bytes were decrypted and captured, or passed through
+ * @param upstreamLocal plainsight's own address on the upstream connection (the source of the
+ *     packets it sent to {@code server}), or null when there is none (offline, no upstream yet)
  */
 public record ConnectionOpened(
         long connectionId,
@@ -22,12 +24,20 @@ public record ConnectionOpened(
         InetSocketAddress listener,
         String sni,
         boolean tlsCarried,
-        Interception interception)
+        Interception interception,
+        InetSocketAddress upstreamLocal)
         implements CaptureEvent {
+
+    /** Without an upstream local address. */
+    public ConnectionOpened(long connectionId, long timestampMicros, Mode mode, InetSocketAddress client,
+            InetSocketAddress server, InetSocketAddress listener, String sni, boolean tlsCarried,
+            Interception interception) {
+        this(connectionId, timestampMicros, mode, client, server, listener, sni, tlsCarried, interception, null);
+    }
 
     /** A decrypted (captured) conversation. */
     public ConnectionOpened(long connectionId, long timestampMicros, Mode mode, InetSocketAddress client,
             InetSocketAddress server, InetSocketAddress listener, String sni, boolean tlsCarried) {
-        this(connectionId, timestampMicros, mode, client, server, listener, sni, tlsCarried, Interception.DECRYPTED);
+        this(connectionId, timestampMicros, mode, client, server, listener, sni, tlsCarried, Interception.DECRYPTED, null);
     }
 }

@@ -28,6 +28,14 @@ public interface Sink extends AutoCloseable {
         return true;
     }
 
+    /**
+     * True for sinks that write the raw wire ({@link WireChunk}: TLS records as sent). False by
+     * default: sources then do not even tap the encrypted bytes.
+     */
+    default boolean acceptsWire() {
+        return false;
+    }
+
     /** Makes everything accepted so far visible to readers. Called at least once a second. */
     void flush() throws IOException;
 

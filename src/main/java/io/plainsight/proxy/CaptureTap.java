@@ -32,6 +32,8 @@ final class CaptureTap {
     private boolean captured = true;
     private long c2s;
     private long s2c;
+    private long c2sChunks;
+    private long s2cChunks;
 
     CaptureTap(CaptureBus bus, Mode mode) {
         this(bus, mode, null);
@@ -50,6 +52,16 @@ final class CaptureTap {
     /** Tells the sinks the conversation exists (once); data is published from now on. */
     void open(InetSocketAddress client, InetSocketAddress server, InetSocketAddress listener, String sni,
             boolean tlsCarried, Interception interception) {
+        open(client, server, listener, sni, tlsCarried, interception, null);
+    }
+
+    /**
+     * Tells the sinks the conversation exists (once); data is published from now on.
+     *
+     * @param upstreamLocal plainsight's address on the upstream connection, or null
+     */
+    void open(InetSocketAddress client, InetSocketAddress server, InetSocketAddress listener, String sni,
+            boolean tlsCarried, Interception interception, InetSocketAddress upstreamLocal) {
         if (opened) {
             return;
         }
@@ -60,7 +72,8 @@ final class CaptureTap {
             captured = false;
             return;
         }
-        bus.publish(new ConnectionOpened(id, startMicros, mode, client, server, listener, sni, tlsCarried, interception));
+        bus.publish(new ConnectionOpened(id, startMicros, mode, client, server, listener, sni, tlsCarried, interception,
+                upstreamLocal));
     }
 
     /** Counts bytes on their way through, and taps them when the conversation is captured. */
@@ -68,8 +81,10 @@ final class CaptureTap {
         int n = buf.readableBytes();
         if (direction == Direction.CLIENT_TO_SERVER) {
             c2s += n;
+            c2sChunks++;
         } else {
             s2c += n;
+            s2cChunks++;
         }
         if (opened && captured && n > 0 && bus.wantsData()) {
             bus.publish(new DataChunk(id, Clock.nowMicros(), direction, buf.retainedSlice()));
@@ -91,6 +106,7 @@ final class CaptureTap {
         if (!published) {
             return;
         }
-        bus.publish(new ConnectionClosed(id, Clock.nowMicros(), kind == null ? CloseKind.FIN : kind, closedBy, error, c2s, s2c));
+        bus.publish(new ConnectionClosed(id, Clock.nowMicros(), kind == null ? CloseKind.FIN : kind, closedBy, error, c2s, s2c,
+                c2sChunks, s2cChunks));
     }
 }

@@ -88,7 +88,8 @@ public final class Conversation {
         }
         SocketAddress remote = upstream.remoteAddress();
         InetSocketAddress server = remote instanceof InetSocketAddress isa ? isa : target.unresolved();
-        tap.open((InetSocketAddress) client.remoteAddress(), server, listener, sni, tlsCarried, interception);
+        tap.open((InetSocketAddress) client.remoteAddress(), server, listener, sni, tlsCarried, interception,
+                upstream.localAddress() instanceof InetSocketAddress local ? local : null);
     }
 
     void tlsEstablished(Leg leg, SslHandler ssl) {

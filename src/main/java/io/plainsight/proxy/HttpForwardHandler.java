@@ -230,7 +230,8 @@ final class HttpForwardHandler extends ByteToMessageDecoder {
                         }
                         origin = o;
                         o.tap.open((InetSocketAddress) client.remoteAddress(), (InetSocketAddress) f.channel().remoteAddress(),
-                                conv.listener, null, false, Interception.PLAIN);
+                                conv.listener, null, false, Interception.PLAIN,
+                                f.channel().localAddress() instanceof InetSocketAddress local ? local : null);
                         o.startRequest(head);
                         o.send(rewritten);
                         client.config().setAutoRead(true);

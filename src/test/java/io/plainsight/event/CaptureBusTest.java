@@ -162,4 +162,33 @@ class CaptureBusTest {
         assertThat(meta.seen).containsExactly("ConnectionOpened", "ConnectionClosed");
         assertThat(buf.refCnt()).isZero();
     }
+
+    @Test
+    void wireBytesGoOnlyToSinksThatAskAndEveryReferenceIsReleased() {
+        Recording plain = new Recording();
+        Recording wire = new Recording() {
+            @Override
+            public boolean acceptsWire() {
+                return true;
+            }
+        };
+        ByteBuf records = ascii("\u0016\u0003\u0003");
+        try (CaptureBus bus = new CaptureBus(List.of(plain, wire))) {
+            assertThat(bus.wantsWire()).isTrue();
+            bus.publish(new ConnectionOpened(1, 0, Mode.REVERSE, A, A, A, null, true));
+            bus.publish(new WireChunk(1, 1, Leg.CLIENT, Direction.CLIENT_TO_SERVER, records));
+            bus.publish(new TlsSecrets(1, 2, Leg.CLIENT, "CLIENT_RANDOM 00 11\n"));
+            bus.publish(new ConnectionClosed(1, 3, CloseKind.FIN, null, null, 0, 0));
+            assertThat(bus.drain(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(plain.seen).containsExactly("ConnectionOpened", "TlsSecrets", "ConnectionClosed");
+        assertThat(wire.seen).containsExactly("ConnectionOpened", "WireChunk", "TlsSecrets", "ConnectionClosed");
+        assertThat(records.refCnt()).isZero();
+        try (CaptureBus none = new CaptureBus(List.of(plain))) {
+            assertThat(none.wantsWire()).isFalse();
+            ByteBuf unwanted = ascii("x");
+            none.publish(new WireChunk(1, 1, Leg.UPSTREAM, Direction.SERVER_TO_CLIENT, unwanted));
+            assertThat(unwanted.refCnt()).isZero();
+        }
+    }
 }

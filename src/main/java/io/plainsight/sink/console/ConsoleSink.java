@@ -7,6 +7,8 @@ import io.plainsight.event.DataChunk;
 import io.plainsight.event.Leg;
 import io.plainsight.event.Sink;
 import io.plainsight.event.TlsEstablished;
+import io.plainsight.event.TlsSecrets;
+import io.plainsight.event.WireChunk;
 import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.Map;
@@ -43,6 +45,8 @@ public final class ConsoleSink implements Sink {
                 }
             }
             case DataChunk d -> {}
+            case TlsSecrets s -> {}
+            case WireChunk w -> {}
             case ConnectionClosed c -> {
                 Line line = open.remove(c.connectionId());
                 if (line != null) {

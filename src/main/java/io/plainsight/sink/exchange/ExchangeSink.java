@@ -8,6 +8,8 @@ import io.plainsight.event.DataChunk;
 import io.plainsight.event.Direction;
 import io.plainsight.event.Sink;
 import io.plainsight.event.TlsEstablished;
+import io.plainsight.event.TlsSecrets;
+import io.plainsight.event.WireChunk;
 import io.plainsight.http.ConnectionDecoder;
 import io.plainsight.http.DecodeListener;
 import io.plainsight.http.Exchange;
@@ -129,6 +131,8 @@ public final class ExchangeSink implements Sink {
                 }
             }
             case DataChunk d -> data(d);
+            case TlsSecrets s -> {}
+            case WireChunk w -> {}
             case ConnectionClosed c -> closed(c);
         }
     }

@@ -7,6 +7,8 @@ import io.plainsight.event.ConnectionOpened;
 import io.plainsight.event.DataChunk;
 import io.plainsight.event.Direction;
 import io.plainsight.event.TlsEstablished;
+import io.plainsight.event.TlsSecrets;
+import io.plainsight.event.WireChunk;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
@@ -50,6 +52,8 @@ final class ConversationTracker {
                 }
             }
             case DataChunk d -> data(d, out);
+            case TlsSecrets s -> {}
+            case WireChunk w -> {}
             case ConnectionClosed c -> closed(c, out);
         }
     }
