@@ -42,8 +42,8 @@ import java.util.Locale;
  * <li>a connection that ends inside a head reports it on the exchange waiting for it (responses),
  * or as undecodable when there is none (requests).
  * </ul>
- * Bodies are kept up to {@link DecodeOptions#maxBody()} bytes (de-chunked, not content-decoded)
- * and counted beyond.
+ * Bodies are kept up to {@link DecodeOptions#maxBody()} bytes (responses:
+ * {@link DecodeOptions#maxResponseBody()}), de-chunked, not content-decoded, and counted beyond.
  */
 public final class Http1Decoder implements ConnectionDecoder {
     /** Requests waiting for their responses, at most (pipelining is rarely deeper than a few). */
@@ -273,7 +273,7 @@ public final class Http1Decoder implements ConnectionDecoder {
             fail(server, offset, unsupportedVersion(head));
             return false;
         }
-        HttpMessage m = new HttpMessage(HttpMessage.Kind.RESPONSE, options.maxBody());
+        HttpMessage m = new HttpMessage(HttpMessage.Kind.RESPONSE, options.maxResponseBody());
         m.status = head.status();
         m.reason = head.reason();
         fill(m, head, server, offset);

@@ -36,27 +36,28 @@ final class AuditIds {
 
     /** A new unique id for a transaction that started at {@code startMicros}. */
     String uniqueId(long startMicros) {
-        byte[] b = new byte[20];
-        putInt(b, 0, (int) Math.floorDiv(startMicros, 1_000_000L));
-        putInt(b, 4, (int) Math.floorMod(startMicros, 1_000_000L));
-        putInt(b, 8, (int) (run >>> 32));
-        putInt(b, 12, (int) run);
-        putInt(b, 16, counter++);
-        StringBuilder s = new StringBuilder(27);
+        long seconds = Math.floorDiv(startMicros, 1_000_000L);
+        long micros = Math.floorMod(startMicros, 1_000_000L);
+        // the 20 bytes, big-endian: seconds and microseconds (4 bytes each), run (8), counter (4)
+        long first = (seconds & 0xffffffffL) << 32 | micros;
+        long second = run;
+        int third = counter++;
+        char[] s = new char[27];
+        int n = 0;
         int acc = 0;
         int nbits = 0;
-        for (byte x : b) {
+        for (int i = 0; i < 20; i++) {
+            int x = i < 8 ? (int) (first >>> (56 - 8 * i)) : i < 16 ? (int) (second >>> (56 - 8 * (i - 8)))
+                    : third >>> (24 - 8 * (i - 16));
             acc = (acc << 8) | (x & 0xff);
             nbits += 8;
             while (nbits >= 6) {
                 nbits -= 6;
-                s.append(ALPHABET[(acc >>> nbits) & 0x3f]);
+                s[n++] = ALPHABET[(acc >>> nbits) & 0x3f];
             }
         }
-        if (nbits > 0) {
-            s.append(ALPHABET[(acc << (6 - nbits)) & 0x3f]);
-        }
-        return s.toString();
+        s[n] = ALPHABET[(acc << (6 - nbits)) & 0x3f]; // 160 bits: 4 left over
+        return new String(s);
     }
 
     /** A new entry boundary: 8 lower-case hex digits. */
@@ -68,12 +69,5 @@ final class AuditIds {
             r >>>= 4;
         }
         return new String(c);
-    }
-
-    private static void putInt(byte[] b, int at, int v) {
-        b[at] = (byte) (v >>> 24);
-        b[at + 1] = (byte) (v >>> 16);
-        b[at + 2] = (byte) (v >>> 8);
-        b[at + 3] = (byte) v;
     }
 }

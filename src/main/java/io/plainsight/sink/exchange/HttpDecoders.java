@@ -28,6 +28,11 @@ public final class HttpDecoders implements DecoderFactory {
     }
 
     @Override
+    public DecoderFactory withoutResponseBodies() {
+        return options.maxResponseBody() == 0 ? this : new HttpDecoders(options.withoutResponseBodies());
+    }
+
+    @Override
     public ConnectionDecoder create(ConnectionMeta c, Direction direction, ByteBuf first, DecodeListener listener) {
         String scheme = c.scheme();
         if ("h2".equals(c.alpn())) {
