@@ -51,12 +51,25 @@ public final class Http1HeadParser {
      * @throws Http1ParseException if the bytes cannot start a valid request head
      */
     public static Http1Head parseRequest(ByteBuf buf, int maxHead) throws Http1ParseException {
-        return parse(buf, maxHead, true);
+        return parse(buf, maxHead, true, null);
     }
 
     /** As {@link #parseRequest}, for a response head (no leading empty lines are skipped). */
     public static Http1Head parseResponse(ByteBuf buf, int maxHead) throws Http1ParseException {
-        return parse(buf, maxHead, false);
+        return parse(buf, maxHead, false, null);
+    }
+
+    /**
+     * As {@link #parseRequest(ByteBuf, int)}, taking lines parsed before from {@code cache} (and
+     * adding those it parses): the result is the same, made faster when lines repeat.
+     */
+    public static Http1Head parseRequest(ByteBuf buf, int maxHead, Http1LineCache cache) throws Http1ParseException {
+        return parse(buf, maxHead, true, cache);
+    }
+
+    /** As {@link #parseResponse(ByteBuf, int)}, with a cache as {@link #parseRequest(ByteBuf, int, Http1LineCache)}. */
+    public static Http1Head parseResponse(ByteBuf buf, int maxHead, Http1LineCache cache) throws Http1ParseException {
+        return parse(buf, maxHead, false, cache);
     }
 
     /** Whether {@code b} (0..255) is a tchar of RFC 9110 5.6.2. */
@@ -64,13 +77,14 @@ public final class Http1HeadParser {
         return TCHAR[b & 0xff];
     }
 
-    private static Http1Head parse(ByteBuf buf, int maxHead, boolean request) throws Http1ParseException {
+    private static Http1Head parse(ByteBuf buf, int maxHead, boolean request, Http1LineCache cache)
+            throws Http1ParseException {
         if (maxHead <= 0) {
             throw new IllegalArgumentException("maxHead must be positive: " + maxHead);
         }
         int readable = buf.readableBytes();
         if (buf.hasArray()) {
-            return parse(buf.array(), buf.arrayOffset() + buf.readerIndex(), readable, maxHead, request);
+            return parse(buf.array(), buf.arrayOffset() + buf.readerIndex(), readable, maxHead, request, cache);
         }
         // Off-heap bytes (as the proxy taps them) are read through a heap copy: a block first, more
         // while the head's end is not in it, all of them (up to maxHead) at most. The copy holds the
@@ -78,10 +92,10 @@ public final class Http1HeadParser {
         int available = Math.min(readable, maxHead);
         int n = Math.min(available, COPY_BLOCK);
         while (true) {
-            byte[] copy = new byte[n];
-            buf.getBytes(buf.readerIndex(), copy);
+            byte[] copy = cache != null ? cache.scratch(n) : new byte[n];
+            buf.getBytes(buf.readerIndex(), copy, 0, n);
             if (n == available || headLength(copy, 0, n, request) > 0) {
-                return parse(copy, 0, n, maxHead, request);
+                return parse(copy, 0, n, maxHead, request, cache);
             }
             n = (int) Math.min(available, 4L * n);
         }
@@ -94,7 +108,8 @@ public final class Http1HeadParser {
      * The parser over {@code a[base, base + length)}: offsets in exceptions and the head's length
      * count from {@code base}.
      */
-    private static Http1Head parse(byte[] a, int base, int length, int maxHead, boolean request) throws Http1ParseException {
+    private static Http1Head parse(byte[] a, int base, int length, int maxHead, boolean request, Http1LineCache cache)
+            throws Http1ParseException {
         final int end = base + length;
         final int limit = (int) Math.min(end, (long) base + maxHead);
         int pos = base;
@@ -117,12 +132,12 @@ public final class Http1HeadParser {
                     pos = lf + 1; // RFC 9112 2.2: empty lines before the request line
                     continue;
                 }
-                start = request ? requestLine(a, base, pos, lineEnd) : statusLine(a, base, pos, lineEnd);
+                start = startLine(a, base, pos, lineEnd, request, cache);
             } else if (lineEnd == pos) {
                 return new Http1Head(start.request(), start.method(), start.target(), start.version(),
                         start.status(), start.reason(), headers, lf + 1 - base);
             } else {
-                headers.add(headerLine(a, base, pos, lineEnd, headers.size() + 1));
+                headers.add(headerLine(a, base, pos, lineEnd, headers.size() + 1, cache));
             }
             pos = lf + 1;
         }
@@ -186,6 +201,36 @@ public final class Http1HeadParser {
                 }
             }
         }
+    }
+
+    /** The start line {@code a[from, to)}: the request or status line's fields (a head without fields). */
+    private static Http1Head startLine(byte[] a, int base, int from, int to, boolean request, Http1LineCache cache)
+            throws Http1ParseException {
+        if (cache == null || to - from > Http1LineCache.MAX_LINE) {
+            return request ? requestLine(a, base, from, to) : statusLine(a, base, from, to);
+        }
+        int slot = Http1LineCache.slot(a, from, to);
+        if (cache.get(slot, a, from, to) instanceof Http1Head h && h.request() == request) {
+            return h;
+        }
+        Http1Head h = request ? requestLine(a, base, from, to) : statusLine(a, base, from, to);
+        cache.put(slot, a, from, to, h);
+        return h;
+    }
+
+    /** The header line {@code a[from, to)}, the {@code lineNo}th. */
+    private static Http1Header headerLine(byte[] a, int base, int from, int to, int lineNo, Http1LineCache cache)
+            throws Http1ParseException {
+        if (cache == null || to - from > Http1LineCache.MAX_LINE) {
+            return headerLine(a, base, from, to, lineNo);
+        }
+        int slot = Http1LineCache.slot(a, from, to);
+        if (cache.get(slot, a, from, to) instanceof Http1Header h) {
+            return h;
+        }
+        Http1Header h = headerLine(a, base, from, to, lineNo);
+        cache.put(slot, a, from, to, h);
+        return h;
     }
 
     private static Http1Head requestLine(byte[] a, int base, int from, int to) throws Http1ParseException {

@@ -23,6 +23,8 @@ final class Http1Side implements BodyScanner.Parts {
     }
 
     final Direction direction;
+    /** Head lines parsed before (on any connection of this thread), or null. */
+    private final Http1LineCache lines;
     final Http1Input input = new Http1Input();
     State state = State.HEAD;
 
@@ -44,8 +46,9 @@ final class Http1Side implements BodyScanner.Parts {
     private byte[] trailer = new byte[0];
     private int trailerLength;
 
-    Http1Side(Direction direction) {
+    Http1Side(Direction direction, Http1LineCache lines) {
         this.direction = direction;
+        this.lines = lines;
     }
 
     boolean isClient() {
@@ -94,7 +97,8 @@ final class Http1Side implements BodyScanner.Parts {
 
     /** Parses the head at the reader index of {@code work} now, whatever was seen before. */
     Http1Head parseHead(ByteBuf work, int maxHead) throws Http1ParseException {
-        Http1Head head = isClient() ? Http1HeadParser.parseRequest(work, maxHead) : Http1HeadParser.parseResponse(work, maxHead);
+        Http1Head head = isClient() ? Http1HeadParser.parseRequest(work, maxHead, lines)
+                : Http1HeadParser.parseResponse(work, maxHead, lines);
         if (head != null) {
             headSeen = 0;
             startLineBegun = false;
