@@ -87,15 +87,24 @@ public final class Http1HeadParser {
             return parse(buf.array(), buf.arrayOffset() + buf.readerIndex(), readable, maxHead, request, cache);
         }
         // Off-heap bytes (as the proxy taps them) are read through a heap copy: a block first, more
-        // while the head's end is not in it, all of them (up to maxHead) at most. The copy holds the
-        // head's bytes up to the empty line that ends it, or all there are, so the result is the same.
+        // while the head is not complete in it, all of them (up to maxHead) at most. A head parsed
+        // whole from a shorter copy is the one all the bytes give (its lines come first); anything
+        // else (incomplete, invalid) is decided on all the bytes.
         int available = Math.min(readable, maxHead);
         int n = Math.min(available, COPY_BLOCK);
         while (true) {
             byte[] copy = cache != null ? cache.scratch(n) : new byte[n];
             buf.getBytes(buf.readerIndex(), copy, 0, n);
-            if (n == available || headLength(copy, 0, n, request) > 0) {
+            if (n == available) {
                 return parse(copy, 0, n, maxHead, request, cache);
+            }
+            try {
+                Http1Head head = parse(copy, 0, n, maxHead, request, cache);
+                if (head != null) {
+                    return head;
+                }
+            } catch (Http1ParseException e) {
+                // perhaps only because the copy ends inside a line: decide on more bytes
             }
             n = (int) Math.min(available, 4L * n);
         }
@@ -141,35 +150,6 @@ public final class Http1HeadParser {
             }
             pos = lf + 1;
         }
-    }
-
-    /**
-     * The bytes of the head in {@code a[base, base + length)} up to and including the empty line
-     * that ends it (with a request's leading empty lines), or -1 when that line is not there or a
-     * response starts with an empty line. Looks only at line ends.
-     */
-    static int headLength(byte[] a, int base, int length, boolean request) {
-        final int limit = base + length;
-        int pos = base;
-        boolean started = false;
-        while (pos < limit) {
-            int lf = indexOf(a, pos, limit, (byte) '\n');
-            if (lf < 0) {
-                return -1;
-            }
-            if (lf == pos || lf == pos + 1 && a[pos] == '\r') {
-                if (started) {
-                    return lf + 1 - base;
-                }
-                if (!request) {
-                    return -1;
-                }
-            } else {
-                started = true;
-            }
-            pos = lf + 1;
-        }
-        return -1;
     }
 
     private static int indexOf(byte[] a, int from, int to, byte value) {

@@ -13,6 +13,8 @@ final class AuditBytes {
 
     private byte[] buf;
     private int count;
+    /** Scratch for {@link #text}. */
+    private final char[] chars = new char[4096];
     /** Scratch for {@link #decimal}: a long has at most 19 digits. */
     private final byte[] digits = new byte[19];
 
@@ -32,20 +34,26 @@ final class AuditBytes {
 
     private AuditBytes text(String s, int max, java.nio.charset.Charset charset) {
         int n = s.length();
+        if (n > chars.length) {
+            return bytes(s.getBytes(charset)); // long text (a reduced form body): the encoder's copy will do
+        }
+        // copied out (a vectorised copy), checked and narrowed in loops without exits
+        char[] cs = chars;
+        s.getChars(0, n, cs, 0);
+        int all = 0;
+        for (int i = 0; i < n; i++) {
+            all |= cs[i];
+        }
+        if (all > max) {
+            return bytes(s.getBytes(charset)); // rare (text from outside the wire): as the encoder maps it
+        }
         ensure(n);
         byte[] b = buf;
         int at = count;
         for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c > max) {
-                // rare (text from outside the wire): let the encoder decide, surrogate pairs and all
-                byte[] rest = s.substring(i).getBytes(charset);
-                count = at;
-                return bytes(rest, 0, rest.length);
-            }
-            b[at++] = (byte) c;
+            b[at + i] = (byte) cs[i];
         }
-        count = at;
+        count = at + n;
         return this;
     }
 
