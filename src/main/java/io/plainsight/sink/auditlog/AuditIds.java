@@ -38,25 +38,20 @@ final class AuditIds {
     String uniqueId(long startMicros) {
         long seconds = Math.floorDiv(startMicros, 1_000_000L);
         long micros = Math.floorMod(startMicros, 1_000_000L);
-        // the 20 bytes, big-endian: seconds and microseconds (4 bytes each), run (8), counter (4)
-        long first = (seconds & 0xffffffffL) << 32 | micros;
-        long second = run;
-        int third = counter++;
+        // the 20 bytes, big-endian: seconds and microseconds (4 bytes each), run (8), counter (4),
+        // as 160 bits in three words (the last one's low 32 bits zero: the padding of the 27th char)
+        long w0 = (seconds & 0xffffffffL) << 32 | micros;
+        long w1 = run;
+        long w2 = (long) counter++ << 32;
         char[] s = new char[27];
-        int n = 0;
-        int acc = 0;
-        int nbits = 0;
-        for (int i = 0; i < 20; i++) {
-            int x = i < 8 ? (int) (first >>> (56 - 8 * i)) : i < 16 ? (int) (second >>> (56 - 8 * (i - 8)))
-                    : third >>> (24 - 8 * (i - 16));
-            acc = (acc << 8) | (x & 0xff);
-            nbits += 8;
-            while (nbits >= 6) {
-                nbits -= 6;
-                s[n++] = ALPHABET[(acc >>> nbits) & 0x3f];
-            }
+        for (int k = 0; k < 27; k++) {
+            int bit = 6 * k;
+            int shift = bit & 63;
+            long word = bit < 64 ? w0 : bit < 128 ? w1 : w2;
+            long next = bit < 64 ? w1 : w2; // (bit < 128 then; never read after w2)
+            long v = shift <= 58 ? word >>> (58 - shift) : word << (shift - 58) | next >>> (122 - shift);
+            s[k] = ALPHABET[(int) v & 0x3f];
         }
-        s[n] = ALPHABET[(acc << (6 - nbits)) & 0x3f]; // 160 bits: 4 left over
         return new String(s);
     }
 

@@ -47,8 +47,8 @@ public record AuditRecord(String uniqueId, String boundary, AuditParts parts, lo
      * A message body as the audit log shows it: de-chunked and, when its Content-Encoding could be
      * undone, decompressed (ModSecurity logs bodies "after dechunking and decompression").
      *
-     * @param bytes the bytes to write (at most {@code --max-body} were kept); empty for a response
-     *     body when the entry's parts do not include E (only its size and framing are used then)
+     * @param bytes the bytes to write (at most {@code --max-body} were kept); for a response body
+     *     when the entry's parts do not include E, none (only the size is given then)
      * @param size the body's size after de-chunking, whether kept or not
      * @param truncated whether {@code bytes} are not the whole body
      * @param chunked whether it came with chunked transfer coding
@@ -171,18 +171,18 @@ public record AuditRecord(String uniqueId, String boundary, AuditParts parts, lo
     }
 
     /**
-     * @param written whether the entry writes the body's bytes; when not, its {@link Body#bytes()}
-     *     are empty and no content coding is undone (the size and framing are still given)
+     * @param written whether the entry writes the body's bytes; when not, only its
+     *     {@link Body#size()} is given (no bytes, nothing undone)
      */
     static Body body(HttpMessage m, int maxBody, boolean written) {
         if (m.body.size() == 0) {
             return null;
         }
+        if (!written) {
+            return new Body(NO_BYTES, m.body.size(), true, false, false);
+        }
         String te = m.header("Transfer-Encoding");
         boolean chunked = te != null && te.toLowerCase(Locale.ROOT).contains("chunked");
-        if (!written) {
-            return new Body(NO_BYTES, m.body.size(), m.body.size() > 0, chunked, false);
-        }
         byte[] bytes = m.body.bytes();
         boolean truncated = m.body.truncated();
         boolean decompressed = false;

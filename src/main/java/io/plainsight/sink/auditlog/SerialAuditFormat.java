@@ -3,6 +3,7 @@ package io.plainsight.sink.auditlog;
 import io.plainsight.http.Http1Header;
 import io.plainsight.policy.RuleMatch;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -11,12 +12,27 @@ import java.util.List;
  * then every further part as {@code \n--XXXXXXXX-P--\n} followed by its content, in the order
  * A B C I F E H J K Z. So header parts (B, F) end in a blank line, a body part ends where its bytes
  * end, and the entry ends with {@code --XXXXXXXX-Z--\n} (plus one more {@code \n} in a serial log).
- * Pure: an {@link AuditRecord} in, bytes out.
+ * Pure: an {@link AuditRecord} in, bytes out (it remembers the bytes of header lines it wrote, to
+ * copy them when the same field object comes again). Not thread-safe.
  */
 public final class SerialAuditFormat {
+    private static final byte[] PART_END = ascii("--\n");
+    private static final byte[] CLOSE_BRACKET = ascii("] ");
+    private static final byte[] COLON_SPACE = ascii(": ");
+    private static final byte[] STOPWATCH = ascii("Stopwatch: ");
+    private static final byte[] STOPWATCH_END = ascii(" (- - -)\n");
+    private static final byte[] SERVER = ascii("Server: ");
+
     private final AuditTime time;
+    /** {@code \n--BOUNDARY-}: what starts each part after A, for the entry being written. */
+    private byte[] mark = new byte[0];
     /** Part H's {@code Producer:} line, with its line end. */
     private final byte[] producerLine;
+    // The lines of header fields written before, by the field object: the HTTP/1 decoders hand out
+    // the same (immutable) objects for lines that repeat, as keep-alive requests and responses do.
+    private static final int LINE_SLOTS = 256;
+    private final Http1Header[] lineFields = new Http1Header[LINE_SLOTS];
+    private final byte[][] lineBytes = new byte[LINE_SLOTS][];
 
     /** @param producer what the H part's {@code Producer:} names, e.g. {@code plainsight/1.0} */
     SerialAuditFormat(AuditTime time, String producer) {
@@ -39,11 +55,11 @@ public final class SerialAuditFormat {
     /** Appends the entry's bytes (those {@link #entry} returns) to {@code out}. */
     void write(AuditRecord r, boolean serial, AuditBytes out) {
         AuditParts parts = r.parts();
-        out.ascii("--").ascii(r.boundary()).ascii("-A--\n");
-        out.ascii('[');
+        mark(r.boundary());
+        out.bytes(mark, 1, mark.length - 1).ascii('A').bytes(PART_END).ascii('[');
         time.partA(r.startMicros(), out);
-        out.ascii("] ").ascii(r.uniqueId()).ascii(' ').ascii(r.clientIp()).ascii(' ').decimal(r.clientPort()).ascii(' ')
-                .ascii(r.hostIp()).ascii(' ').decimal(r.hostPort());
+        out.bytes(CLOSE_BRACKET).ascii(r.uniqueId()).ascii(' ').ascii(r.clientIp()).ascii(' ').decimal(r.clientPort())
+                .ascii(' ').ascii(r.hostIp()).ascii(' ').decimal(r.hostPort());
         if (parts.has('B')) {
             boundary(out, r, 'B');
             out.latin1(r.method()).ascii(' ').latin1(r.uri()).ascii(' ').latin1(r.protocol()).ascii('\n');
@@ -105,15 +121,40 @@ public final class SerialAuditFormat {
         }
     }
 
-    private static void headers(AuditBytes out, List<Http1Header> headers) {
+    private void headers(AuditBytes out, List<Http1Header> headers) {
         for (int i = 0, n = headers.size(); i < n; i++) {
             Http1Header h = headers.get(i);
-            out.latin1(h.name()).ascii(": ").latin1(h.value()).ascii('\n');
+            int slot = System.identityHashCode(h) & (LINE_SLOTS - 1);
+            if (lineFields[slot] == h) {
+                out.bytes(lineBytes[slot]);
+                continue;
+            }
+            int start = out.size();
+            out.latin1(h.name()).bytes(COLON_SPACE).latin1(h.value()).ascii('\n');
+            if (out.size() - start <= 512) {
+                lineFields[slot] = h;
+                lineBytes[slot] = Arrays.copyOfRange(out.array(), start, out.size());
+            }
         }
     }
 
-    private static void boundary(AuditBytes out, AuditRecord r, char part) {
-        out.ascii("\n--").ascii(r.boundary()).ascii('-').ascii(part).ascii("--\n");
+    private void boundary(AuditBytes out, AuditRecord r, char part) {
+        out.bytes(mark).ascii(part).bytes(PART_END);
+    }
+
+    /** Sets {@link #mark} to {@code \n--BOUNDARY-} for the entry's boundary. */
+    private void mark(String boundary) {
+        if (mark.length != boundary.length() + 4) {
+            mark = new byte[boundary.length() + 4];
+            mark[0] = '\n';
+            mark[1] = '-';
+            mark[2] = '-';
+            mark[mark.length - 1] = '-';
+        }
+        for (int i = 0; i < boundary.length(); i++) {
+            char c = boundary.charAt(i);
+            mark[3 + i] = c < 0x80 ? (byte) c : (byte) '?'; // 8 hex digits, written as ASCII
+        }
     }
 
     /** Part H, its lines in ModSecurity 2.9's order, then plainsight's own. */
@@ -122,7 +163,7 @@ public final class SerialAuditFormat {
             out.latin1("Message: Warning. Matched plainsight rule. [id \"" + LogEscape.quoted(LogEscape.utf8Bytes(m.id())) + "\"]"
                     + (m.msg() == null ? "" : " [msg \"" + LogEscape.quoted(LogEscape.utf8Bytes(m.msg())) + "\"]") + "\n");
         }
-        out.ascii("Stopwatch: ").decimal(r.startMicros()).ascii(' ').decimal(r.durationMicros()).ascii(" (- - -)\n");
+        out.bytes(STOPWATCH).decimal(r.startMicros()).ascii(' ').decimal(r.durationMicros()).bytes(STOPWATCH_END);
         AuditRecord.Response resp = r.response();
         if (wroteResponseBody) {
             String transformed = transformed(resp.body());
@@ -133,7 +174,7 @@ public final class SerialAuditFormat {
         out.bytes(producerLine);
         String server = resp == null ? null : resp.header("Server");
         if (server != null) {
-            out.ascii("Server: ").latin1(server).ascii('\n');
+            out.bytes(SERVER).latin1(server).ascii('\n');
         }
         for (String line : r.verdict().sanitised()) {
             out.latin1(LogEscape.utf8Bytes(oneLine(line)) + "\n");
@@ -154,6 +195,10 @@ public final class SerialAuditFormat {
         for (String note : r.notes()) {
             out.latin1(LogEscape.utf8Bytes("Plainsight-Note: " + oneLine(note)) + "\n");
         }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** What was undone to show the body: {@code Dechunked}, {@code Decompressed}, both, or null. */
