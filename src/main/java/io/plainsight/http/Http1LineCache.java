@@ -1,5 +1,8 @@
 package io.plainsight.http;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -18,6 +21,7 @@ public final class Http1LineCache {
     static final int MAX_LINE = 256;
     private static final int SLOT_BITS = 9;
     private static final int SLOTS = 1 << SLOT_BITS;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final byte[][] lines = new byte[SLOTS][];
     private final Object[] values = new Object[SLOTS];
@@ -34,13 +38,24 @@ public final class Http1LineCache {
         return scratch;
     }
 
-    /** The first of the two slots the line {@code a[from, to)} may be in (the other is {@code slot ^ 1}). */
+    /**
+     * The first of the two slots the line {@code a[from, to)} may be in (the other is the next
+     * one): a hash of its length and its first and last 8 bytes, which is cheap whatever the
+     * line's length (lines that differ elsewhere only share slots; they are told apart by their bytes).
+     */
     static int slot(byte[] a, int from, int to) {
-        int h = to - from;
-        for (int i = from; i < to; i++) {
-            h = 31 * h + a[i];
+        int n = to - from;
+        long h;
+        if (n >= 8) {
+            h = (long) LONGS.get(a, from) * 0x9E3779B97F4A7C15L ^ (long) LONGS.get(a, to - 8);
+        } else {
+            h = 0;
+            for (int i = from; i < to; i++) {
+                h = h << 8 | (a[i] & 0xff);
+            }
         }
-        return ((h * 0x9E3779B9) >>> (32 - SLOT_BITS)) & ~1;
+        h = (h + n) * 0xC2B2AE3D27D4EB4FL;
+        return (int) (h >>> (64 - SLOT_BITS)) & ~1;
     }
 
     /** What the line in {@code slot} or the one beside it parsed to, if the line is {@code a[from, to)}, else null. */

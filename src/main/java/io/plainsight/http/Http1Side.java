@@ -64,6 +64,14 @@ final class Http1Side implements BodyScanner.Parts {
      * how its bytes were split.
      */
     Http1Head head(ByteBuf work, int maxHead) throws Http1ParseException {
+        if (headSeen == 0 && work.indexOf(work.readerIndex(), work.writerIndex(), (byte) '\n') >= 0) {
+            // the usual case, a new head with a line end: the scan below would parse at once too;
+            // only when the head is not complete yet does it run, to note what it has seen
+            Http1Head head = parseHead(work, maxHead);
+            if (head != null) {
+                return head;
+            }
+        }
         int available = work.readableBytes();
         boolean parse = available >= maxHead || (!isClient() && headSeen < 5);
         int i = work.readerIndex() + Math.min(headSeen, available);
