@@ -20,7 +20,8 @@ import java.util.List;
  * than {@code maxHead} bytes. A request line whose method already holds a non-token byte is
  * rejected before the line is complete, so that non-HTTP clients (a TLS ClientHello, say) are
  * told at once; likewise a status line that does not start with {@code HTTP/}. The result for a
- * given message is the same however its bytes are split across calls.
+ * given message is the same however its bytes are split across calls, whether they are on the heap
+ * or off it (read through a heap copy of the head), and with or without an {@link Http1LineCache}.
  */
 public final class Http1HeadParser {
     public static final int DEFAULT_MAX_HEAD = 64 * 1024;
