@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,7 @@ final class FanOut {
     private static final Logger log = LoggerFactory.getLogger(FanOut.class);
 
     private final Queue<Subscriber> joining = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger connected = new AtomicInteger();
     private final List<Subscriber> subscribers = new ArrayList<>();
     private final long bufferBytes;
     private final boolean lossless;
@@ -37,7 +39,14 @@ final class FanOut {
 
     /** A connection whose global header is written: it gets every block from the next one on. Any thread. */
     void join(Subscriber s) {
+        connected.incrementAndGet();
+        s.channel.closeFuture().addListener(f -> connected.decrementAndGet());
         joining.add(s);
+    }
+
+    /** Connections joined and not closed. Any thread. */
+    int connected() {
+        return connected.get();
     }
 
     /** Takes in the joiners and forgets the closed; true when someone is there to read. */

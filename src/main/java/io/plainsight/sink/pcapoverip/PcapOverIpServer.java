@@ -34,12 +34,13 @@ final class PcapOverIpServer implements AutoCloseable {
             Channel ch = ctx.channel();
             Subscriber s = new Subscriber(ch, "reader " + ConsoleFormat.address((InetSocketAddress) ch.remoteAddress()), null);
             log.info("pcap-over-ip: {} connected", s.name);
-            ch.closeFuture().addListener(f -> {
+            // as a task of its own, so that the notices of the last writes (queued tasks too) count first
+            ch.closeFuture().addListener(f -> ch.eventLoop().execute(() -> {
                 if (!s.dropped) {
                     log.info("pcap-over-ip: {} disconnected after {} packets ({})", s.name, s.sentPackets(),
                             ConsoleFormat.bytes(s.sentBytes()));
                 }
-            });
+            }));
             fanOut.join(s);
         });
         ChannelFuture bound = new ServerBootstrap()

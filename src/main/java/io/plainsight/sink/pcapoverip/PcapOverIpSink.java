@@ -49,6 +49,7 @@ public final class PcapOverIpSink implements Sink {
     // written by the sink thread only, read by any
     private volatile long packets;
     private volatile long unread;
+    private boolean closed;
 
     private PcapOverIpSink(PcapOverIpSettings settings, PcapOptions pcapOptions, String listenOption) {
         this.tracker = new ConversationTracker(pcapOptions);
@@ -139,6 +140,10 @@ public final class PcapOverIpSink implements Sink {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
         fanOut.giveUpAt(deadline);
         flush();
@@ -166,6 +171,14 @@ public final class PcapOverIpSink implements Sink {
     /** Where readers connect, or null without {@code --pcap-over-ip}. */
     public InetSocketAddress serverAddress() {
         return server == null ? null : server.address();
+    }
+
+    /**
+     * Readers and push connections connected right now. Each gets every packet from the moment it
+     * counts here on.
+     */
+    public int readers() {
+        return fanOut.connected();
     }
 
     /** Packets synthesized so far (whether anyone was there to read them or not). */

@@ -72,12 +72,13 @@ final class PushTarget implements AutoCloseable {
         });
     }
 
-    /** On the event loop, the header queued. */
+    /** On the event loop, when the connection is up (the header follows). */
     private void connected(Channel ch) {
         Subscriber s = new Subscriber(ch, name, this);
         current = s;
         connections.incrementAndGet();
-        ch.closeFuture().addListener(f -> lost(s));
+        // as a task of its own, so that the notices of the last writes (queued tasks too) count first
+        ch.closeFuture().addListener(f -> loop.execute(() -> lost(s)));
         fanOut.join(s);
         long missed = missedPackets.getAndSet(0);
         if (state == null) {

@@ -12,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pipeline of a stream connection: when it becomes active, writes the pcap global header and
- * hands the connection to the fan-out (after the header, so the header comes first); discards
- * whatever the peer sends; closes on errors.
+ * The pipeline of a stream connection: when it becomes active, hands the connection to the fan-out
+ * and writes the pcap global header; discards whatever the peer sends; closes on errors. The
+ * header still comes first: the fan-out's writes reach the connection as tasks of its event loop,
+ * which run after this one. So a reader that has the header has joined.
  */
 @ChannelHandler.Sharable
 final class StreamHandler extends ChannelInboundHandlerAdapter {
@@ -23,7 +24,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
 
     private final Consumer<ChannelHandlerContext> onActive;
 
-    /** @param onActive called on the event loop once the header is queued (it makes the subscriber) */
+    /** @param onActive called on the event loop when the connection is up, before the header is written */
     StreamHandler(Consumer<ChannelHandlerContext> onActive) {
         this.onActive = onActive;
     }
@@ -39,8 +40,8 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(GLOBAL_HEADER));
         onActive.accept(ctx);
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(GLOBAL_HEADER));
         ctx.fireChannelActive();
     }
 
