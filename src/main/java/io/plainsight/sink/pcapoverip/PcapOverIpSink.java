@@ -49,11 +49,12 @@ public final class PcapOverIpSink implements Sink {
     // written by the sink thread only, read by any
     private volatile long packets;
     private volatile long unread;
+    private volatile long bytes;
     private boolean closed;
 
     private PcapOverIpSink(PcapOverIpSettings settings, PcapOptions pcapOptions, String listenOption) {
         this.tracker = new ConversationTracker(pcapOptions);
-        this.blocks = new RecordBlocks(ByteBufAllocator.DEFAULT);
+        this.blocks = new RecordBlocks(io.netty.buffer.PooledByteBufAllocator.DEFAULT);
         this.fanOut = new FanOut(settings.bufferBytes(), settings.lossless());
         this.blocks.onFull(b -> publish(b.data(), b.packets()));
         this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pcap-over-ip", true),
@@ -136,6 +137,7 @@ public final class PcapOverIpSink implements Sink {
 
     private void count(int n) {
         packets += n;
+        bytes = blocks.recordBytes();
     }
 
     @Override
@@ -184,6 +186,11 @@ public final class PcapOverIpSink implements Sink {
     /** Packets synthesized so far (whether anyone was there to read them or not). */
     public long packets() {
         return packets;
+    }
+
+    /** Bytes of the packets synthesized so far, pcap record headers included (not the global header). */
+    public long bytes() {
+        return bytes;
     }
 
     /** Packets synthesized while no reader was connected. */

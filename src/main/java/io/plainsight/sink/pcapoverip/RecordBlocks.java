@@ -31,6 +31,9 @@ final class RecordBlocks implements FrameOutput, AutoCloseable {
     private int packets;
     /** Records begun and not ended: the whole buffer is withheld from {@link #take()} meanwhile. */
     private boolean inRecord;
+    private int frameLength;
+    /** Bytes of every record ended so far (record headers included). */
+    private long recordBytes;
 
     RecordBlocks(ByteBufAllocator allocator) {
         this(allocator, BUFFER_BYTES);
@@ -73,6 +76,7 @@ final class RecordBlocks implements FrameOutput, AutoCloseable {
             takenUpTo = 0;
         }
         inRecord = true;
+        this.frameLength = frameLength;
         PcapFormat.writeRecordHeader(buffer, timestampMicros, frameLength);
         return buffer;
     }
@@ -81,6 +85,12 @@ final class RecordBlocks implements FrameOutput, AutoCloseable {
     public void end() {
         inRecord = false;
         packets++;
+        recordBytes += PcapFormat.RECORD_HEADER_BYTES + frameLength;
+    }
+
+    /** Bytes of every record written so far, record headers included. */
+    long recordBytes() {
+        return recordBytes;
     }
 
     /** The whole records written since the last call, or null when there are none. */

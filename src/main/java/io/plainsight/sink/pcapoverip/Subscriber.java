@@ -25,6 +25,8 @@ final class Subscriber {
     private final AtomicLong sentPackets = new AtomicLong();
     /** The sink thread while it waits for room (lossless), so that a finished write wakes it. */
     private volatile Thread waiter;
+    /** While the sink thread waits: the queued bytes at which it goes on. */
+    private volatile long resumeAt;
     /** Dropped by the sink for being slow: its closing is logged there, not as a disconnect. */
     volatile boolean dropped;
     /** Whether a lossless wait for this one was logged (sink thread only). */
@@ -52,7 +54,7 @@ final class Subscriber {
                 sentPackets.addAndGet(packets);
             }
             Thread w = waiter;
-            if (w != null) {
+            if (w != null && pendingBytes.get() <= resumeAt) {
                 LockSupport.unpark(w);
             }
         });
@@ -83,16 +85,19 @@ final class Subscriber {
     /**
      * Waits until {@code size} more bytes fit in {@code limit}, the connection is gone, or
      * System.nanoTime() passes {@code giveUpAt} ({@code Long.MAX_VALUE}: never); returns the
-     * nanoseconds waited.
+     * nanoseconds waited. Once it waits, it waits until half the limit is free (or room for
+     * {@code size}, if more), so that a reader that keeps the traffic waiting costs a wake-up per
+     * half buffer, not one per block.
      */
     long awaitRoom(long size, long limit, long giveUpAt) {
         if (pendingBytes.get() + size <= limit || !open()) {
             return 0;
         }
         long start = System.nanoTime();
+        resumeAt = Math.min(limit - size, limit / 2);
         waiter = Thread.currentThread();
         try {
-            while (pendingBytes.get() + size > limit && open()
+            while (pendingBytes.get() > resumeAt && open()
                     && (giveUpAt == Long.MAX_VALUE || System.nanoTime() - giveUpAt < 0)) {
                 LockSupport.parkNanos(10_000_000L);
             }
