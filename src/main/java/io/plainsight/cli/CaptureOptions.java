@@ -97,7 +97,7 @@ public final class CaptureOptions {
 
     @Option(names = "--pcap-over-ip", paramLabel = "[IP:]PORT",
             description = "Serve the decrypted PCAP stream live to every reader that connects here (a bare port listens on "
-                    + "127.0.0.1), e.g. 'nc 127.0.0.1 57012 | tshark -r -'. A reader more than 8 MiB behind is dropped.")
+                    + "127.0.0.1), e.g. 'nc 127.0.0.1 57012 | tshark -r -'. A reader more than --pcap-over-ip-buffer behind is dropped.")
     String pcapOverIp;
 
     @Option(names = "--pcap-over-ip-connect", paramLabel = "HOST:PORT",
@@ -108,6 +108,11 @@ public final class CaptureOptions {
             description = "PCAP-over-IP: wait for a slow reader instead of dropping it. This slows the traffic down to the "
                     + "slowest reader (with --overflow block, the default).")
     boolean pcapOverIpLossless;
+
+    @Option(names = "--pcap-over-ip-buffer", paramLabel = "SIZE", defaultValue = PcapOverIpAddresses.DEFAULT_BUFFER,
+            description = "PCAP-over-IP: how far a reader may fall behind before it is dropped (or, lossless, waited for), "
+                    + "256KiB to 1GiB. Default: ${DEFAULT-VALUE}.")
+    String pcapOverIpBuffer;
 
     private io.plainsight.policy.LiveRules liveRules;
 

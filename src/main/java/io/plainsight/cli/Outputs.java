@@ -37,7 +37,7 @@ final class Outputs {
         AuditLogSettings audit = o.auditLogSettings(); // bad values stop start-up before any output opens
         io.plainsight.policy.LiveRules rules = o.liveRules(); // so does a bad rules file
         PcapOverIpSettings pcapOverIp = PcapOverIpAddresses.settings(o.pcapOverIp, o.pcapOverIpConnect,
-                o.pcapOverIpLossless); // and bad PCAP-over-IP addresses
+                o.pcapOverIpLossless, o.pcapOverIpBuffer); // and bad PCAP-over-IP options
         List<Sink> sinks = new ArrayList<>();
         PcapOptions pcapOptions = PcapOptions.defaults().withMss(o.pcapMss);
         if (o.pcapPort != null) {

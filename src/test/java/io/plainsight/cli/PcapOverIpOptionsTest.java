@@ -3,7 +3,9 @@ package io.plainsight.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.plainsight.testing.FreePort;
+import io.plainsight.sink.pcapoverip.PcapOverIpSettings;
 import io.plainsight.testing.PcapStreamClient;
+import io.plainsight.testing.PcapStreamListener;
 import io.plainsight.testing.Tshark;
 import io.plainsight.testing.WiresharkTlsCorpus;
 import java.io.ByteArrayOutputStream;
@@ -26,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * --pcap-over-ip, --pcap-over-ip-connect and --pcap-over-ip-lossless on the command line: bad
@@ -82,11 +85,67 @@ class PcapOverIpOptionsTest {
         assertThat(e.code()).isEqualTo(2);
         assertThat(e.err()).startsWith("plainsight: --pcap-over-ip-lossless needs --pcap-over-ip or --pcap-over-ip-connect\n");
 
+        e = reverse("--pcap-over-ip", "0", "--pcap-over-ip-buffer", "64KiB");
+        assertThat(e.code()).isEqualTo(2);
+        assertThat(e.err()).startsWith("plainsight: --pcap-over-ip-buffer '64KiB': expected 256KiB to 1GiB\n");
+
+        e = reverse("--pcap-over-ip-buffer", "64MiB");
+        assertThat(e.code()).isEqualTo(2);
+        assertThat(e.err()).startsWith("plainsight: --pcap-over-ip-buffer needs --pcap-over-ip or --pcap-over-ip-connect\n");
+
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             e = reverse("--pcap-over-ip", Integer.toString(taken.getLocalPort()));
             assertThat(e.code()).isEqualTo(2);
             assertThat(e.err()).startsWith("plainsight: --pcap-over-ip 127.0.0.1:" + taken.getLocalPort()
                     + ": cannot listen there: address already in use\n");
+        }
+    }
+
+    @CommandLine.Command(name = "t")
+    static final class Holder {
+        @CommandLine.Mixin
+        CaptureOptions capture;
+    }
+
+    static PcapOverIpSettings settings(String... args) {
+        Holder h = new Holder();
+        new CommandLine(h).parseArgs(args);
+        CaptureOptions o = h.capture;
+        return PcapOverIpAddresses.settings(o.pcapOverIp, o.pcapOverIpConnect, o.pcapOverIpLossless, o.pcapOverIpBuffer);
+    }
+
+    @Test
+    void valuesAndDefaults() {
+        assertThat(settings()).isNull();
+        PcapOverIpSettings s = settings("--pcap-over-ip", "57012");
+        assertThat(s.listen()).isEqualTo(new InetSocketAddress("127.0.0.1", 57012));
+        assertThat(s.connect()).isEmpty();
+        assertThat(s.lossless()).isFalse();
+        assertThat(s.bufferBytes()).isEqualTo(8L << 20);
+        assertThat(s.firstRetry()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(s.maxRetry()).isEqualTo(Duration.ofSeconds(30));
+        s = settings("--pcap-over-ip", "[::1]:0", "--pcap-over-ip-connect", "localhost:57012",
+                "--pcap-over-ip-connect", "127.0.0.2:57013", "--pcap-over-ip-lossless", "--pcap-over-ip-buffer", "64MiB");
+        assertThat(s.listen()).isEqualTo(new InetSocketAddress("::1", 0));
+        assertThat(s.connect()).containsExactly(InetSocketAddress.createUnresolved("localhost", 57012),
+                InetSocketAddress.createUnresolved("127.0.0.2", 57013));
+        assertThat(s.lossless()).isTrue();
+        assertThat(s.bufferBytes()).isEqualTo(64L << 20);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void decryptPushesExactlyTheBytesOfItsPcapFileToAListener() throws Exception {
+        try (PcapStreamListener listener = PcapStreamListener.start(0, tmp, "pushed")) {
+            DecryptRun run = DecryptRun.into(tmp, WiresharkTlsCorpus.capture("rsasnakeoil2.pcap").toString(),
+                    "--rsa-key", WiresharkTlsCorpus.key("rsasnakeoil2.key").toString(),
+                    "--pcap-over-ip-connect", "127.0.0.1:" + listener.port());
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            listener.awaitEnded(1, Duration.ofSeconds(30));
+            byte[] file = Files.readAllBytes(run.pcap());
+            assertThat(file.length).isGreaterThan(1000);
+            assertThat(Files.readAllBytes(listener.connections().get(0).file())).isEqualTo(file);
+            assertThat(listener.connections()).hasSize(1);
         }
     }
 

@@ -39,6 +39,8 @@ public final class PcapOverIpSink implements Sink {
     private static final Logger log = LoggerFactory.getLogger(PcapOverIpSink.class);
     /** How long closing waits for readers to take what was queued for them. */
     private static final long CLOSE_WAIT_MILLIS = 5_000;
+    /** How long start-up waits for the first connection attempts to the push targets. */
+    private static final long FIRST_CONNECT_WAIT_MILLIS = 2_000;
 
     private final ConversationTracker tracker;
     private final RecordBlocks blocks;
@@ -92,6 +94,12 @@ public final class PcapOverIpSink implements Sink {
         }
         for (PushTarget t : sink.targets) {
             t.start();
+        }
+        // so that the first packets (all of them, for a short capture given to decrypt) reach a
+        // listener that is there: the first attempts, a while at most
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FIRST_CONNECT_WAIT_MILLIS);
+        for (PushTarget t : sink.targets) {
+            t.awaitFirstAttempt(deadline);
         }
         return sink;
     }

@@ -10,6 +10,7 @@ import io.plainsight.proxy.Transport;
 import io.plainsight.sink.console.ConsoleFormat;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -39,6 +40,8 @@ final class PushTarget implements AutoCloseable {
     private final AtomicLong connections = new AtomicLong();
     private volatile Subscriber current;
     private volatile boolean closed;
+    /** Open until the first attempt has connected or failed. */
+    private final CountDownLatch firstAttempt = new CountDownLatch(1);
 
     PushTarget(InetSocketAddress address, EventLoopGroup group, FanOut fanOut, Duration firstRetry, Duration maxRetry) {
         this.address = address;
@@ -68,6 +71,7 @@ final class PushTarget implements AutoCloseable {
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 failed(NetworkFailures.cause(done.cause()));
+                firstAttempt.countDown();
             }
         });
     }
@@ -89,6 +93,16 @@ final class PushTarget implements AutoCloseable {
         }
         state = "connected";
         delayMillis = firstDelayMillis;
+        firstAttempt.countDown();
+    }
+
+    /** Waits until the first attempt connected or failed, at most until {@code deadlineNanos} (System.nanoTime()). */
+    void awaitFirstAttempt(long deadlineNanos) {
+        try {
+            firstAttempt.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void lost(Subscriber s) {
