@@ -75,6 +75,15 @@ public final class PcapStreamClient implements AutoCloseable {
         return new PcapStreamClient(at, file, 64 << 10, Duration.ZERO, 4096, true);
     }
 
+    /** Ends this reader's sending direction (a FIN, as nc sends when its stdin ends); it goes on reading. */
+    public void shutdownOutput() {
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Lets an idle reader read (as fast as it can) from now on. */
     public void startReading() {
         go.countDown();

@@ -37,7 +37,10 @@ final class FanOut {
         this.lossless = lossless;
     }
 
-    /** A connection whose global header is written: it gets every block from the next one on. Any thread. */
+    /**
+     * A connection that is up (its global header is written next, before any block can be): it gets
+     * every block from the next one on. Any thread.
+     */
     void join(Subscriber s) {
         connected.incrementAndGet();
         s.channel.closeFuture().addListener(f -> connected.decrementAndGet());

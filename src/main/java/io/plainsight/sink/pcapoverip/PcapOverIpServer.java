@@ -47,6 +47,8 @@ final class PcapOverIpServer implements AutoCloseable {
                 .group(group)
                 .channel(Transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
+                // a reader whose input ends (nc with stdin at its end sends a FIN) still reads
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(handler)
                 .bind(at)
                 .awaitUninterruptibly();

@@ -134,6 +134,19 @@ class PcapOverIpSinkTest {
     }
 
     @Test
+    void aReaderThatEndsItsSendingSideStillGetsTheStream() {
+        PcapOverIpSink sink = server();
+        PcapStreamClient c = track(PcapStreamClient.connect(sink.serverAddress(), tmp.resolve("half.pcap")));
+        c.shutdownOutput(); // like nc whose stdin is at its end
+        c.awaitBytes(HEADER.length, WAIT);
+        sleep(200); // the FIN has arrived
+        feed(sink, http(1, "/half", 5000));
+        sink.close();
+        c.awaitEnd(WAIT);
+        assertThat(read(c.file())).isEqualTo(records(true, List.of(http(1, "/half", 5000))));
+    }
+
+    @Test
     void packetsWithNobodyConnectedAreCountedAndNotSentToLaterReaders() {
         PcapOverIpSink sink = server();
         feed(sink, http(1, "/nobody", 50_000));
