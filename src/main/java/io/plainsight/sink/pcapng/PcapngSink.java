@@ -214,9 +214,9 @@ public final class PcapngSink implements Sink {
         if (lines.length > 0 && lines[lines.length - 1] != '\n') {
             lines = (s.keyLogLines() + "\n").getBytes(StandardCharsets.US_ASCII);
         }
-        writer.secrets(s.timestampMicros(), lines); // before adding them: a file started now repeats only the older ones
-        c.secrets.writeBytes(lines);
         WireLeg leg = leg(c, s.leg());
+        writer.secrets(s.timestampMicros(), lines, leg.key); // before adding them: a file started now repeats only the older ones
+        c.secrets.writeBytes(lines);
         leg.keys.add(s.keyLogLines());
         if (leg.keys.complete()) {
             release(c, leg);

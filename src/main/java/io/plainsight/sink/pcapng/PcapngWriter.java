@@ -46,12 +46,16 @@ final class PcapngWriter implements FrameOutput {
         return commentUsed;
     }
 
-    /** Writes a Decryption Secrets Block of TLS key log lines (dropped while the output is failing). */
-    void secrets(long timestampMicros, byte[] keyLogLines) {
+    /**
+     * Writes a Decryption Secrets Block of TLS key log lines (dropped while the output is failing),
+     * after the Interface Description Block of {@code key}, the interface of the packets they
+     * decrypt, if the file has none yet (editcap refuses a file whose secrets precede every interface).
+     */
+    void secrets(long timestampMicros, byte[] keyLogLines, InterfaceKey key) {
         if (keyLogLines.length == 0) {
             return;
         }
-        if (prepare(timestampMicros, PcapngFormat.decryptionSecretsLength(keyLogLines.length))) {
+        if (prepare(timestampMicros, PcapngFormat.decryptionSecretsLength(keyLogLines.length), key) >= 0) {
             PcapngFormat.writeDecryptionSecrets(output.buffer(), PcapngFormat.SECRETS_TLS_KEY_LOG, keyLogLines);
         }
     }
@@ -65,11 +69,11 @@ final class PcapngWriter implements FrameOutput {
             commentUsed = true;
         }
         this.blockLength = PcapngFormat.enhancedPacketLength(frameLength, frameComment);
-        discarding = !prepare(timestampMicros, blockLength);
+        int id = prepare(timestampMicros, blockLength, key);
+        discarding = id < 0;
         if (discarding) {
             return output.discard(blockLength);
         }
-        int id = interfaces.idFor(key, output);
         ByteBuf b = output.buffer();
         PcapngFormat.writeEnhancedPacketHeader(b, blockLength, id, timestampMicros, frameLength);
         return b;
@@ -86,21 +90,27 @@ final class PcapngWriter implements FrameOutput {
     }
 
     /**
-     * {@link PcapngOutput#prepare}, then, when the file is new or lost blocks, forgets the
-     * interfaces it no longer holds and repeats the open connections' secrets.
+     * {@link PcapngOutput#prepare}; then, when the file is new or lost blocks, forgets the
+     * interfaces it no longer holds; then writes the Interface Description Block of {@code key} if
+     * the file lacks it, and after a new section or a loss the open connections' secrets. Returns
+     * the interface id of {@code key}, or -1 when the output is failing.
      */
-    private boolean prepare(long timestampMicros, int blockBytes) {
+    private int prepare(long timestampMicros, int blockBytes, InterfaceKey key) {
         if (!output.prepare(timestampMicros, blockBytes)) {
-            return false;
+            return -1;
         }
-        if (output.generation() != seenGeneration) {
+        boolean resync = output.generation() != seenGeneration;
+        if (resync) {
             seenGeneration = output.generation();
             interfaces.keepFirst(output.interfaces());
+        }
+        int id = interfaces.idFor(key, output);
+        if (resync) {
             byte[] open = openSecrets.get();
             if (open.length > 0) {
                 PcapngFormat.writeDecryptionSecrets(output.buffer(), PcapngFormat.SECRETS_TLS_KEY_LOG, open);
             }
         }
-        return true;
+        return id;
     }
 }
