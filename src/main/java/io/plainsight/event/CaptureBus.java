@@ -118,6 +118,11 @@ public final class CaptureBus implements AutoCloseable {
         return 0;
     }
 
+    /** A live view of each sink's queue and counters, in the order the sinks were given. */
+    public List<SinkStats> sinkStats() {
+        return List.copyOf(lanes);
+    }
+
     /** Events waiting in every sink's queue. */
     public long queued() {
         long total = 0;
@@ -179,7 +184,7 @@ public final class CaptureBus implements AutoCloseable {
         return null;
     }
 
-    private final class Lane implements Runnable {
+    private final class Lane implements Runnable, SinkStats {
         final Sink sink;
         final long budget;
         /** Queued bytes at which a publisher wakes the sink thread rather than let it poll. */
@@ -190,6 +195,8 @@ public final class CaptureBus implements AutoCloseable {
         final AtomicLong dropped = new AtomicLong();
         final AtomicLong published = new AtomicLong();
         final AtomicLong handled = new AtomicLong();
+        /** Exceptions escaping the sink's accept or flush. */
+        final AtomicLong failed = new AtomicLong();
         volatile long flushedAt;
         volatile boolean sleeping;
         volatile boolean requestFlush;
@@ -304,7 +311,38 @@ public final class CaptureBus implements AutoCloseable {
             }
         }
 
+        @Override
+        public String name() {
+            return sink.name();
+        }
+
+        @Override
+        public long queuedEvents() {
+            return Math.max(0, published.get() - handled.get());
+        }
+
+        @Override
+        public long queuedBytes() {
+            return bytes.get();
+        }
+
+        @Override
+        public long handled() {
+            return handled.get();
+        }
+
+        @Override
+        public long dropped() {
+            return dropped.get();
+        }
+
+        @Override
+        public long failures() {
+            return failed.get() + sink.writeFailures();
+        }
+
         private void logFailure(String what, Throwable e) {
+            failed.incrementAndGet();
             if (!failedLogged) {
                 failedLogged = true;
                 log.error("capture sink '{}' failed on {}: {} (further failures are counted, not logged)",

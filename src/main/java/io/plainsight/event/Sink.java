@@ -36,6 +36,14 @@ public interface Sink extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Writes this sink could not make and counted itself (a PCAP sink: packets lost to a full disk
+     * or an unwritable path), for metrics and health checks. Called from any thread; 0 by default.
+     */
+    default long writeFailures() {
+        return 0;
+    }
+
     /** Makes everything accepted so far visible to readers. Called at least once a second. */
     void flush() throws IOException;
 
