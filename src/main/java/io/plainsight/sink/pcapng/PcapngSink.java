@@ -379,6 +379,12 @@ public final class PcapngSink implements Sink {
         return output.lostPackets();
     }
 
+    /** Packets lost to write failures (what metrics and the health check see). */
+    @Override
+    public long writeFailures() {
+        return output.lostPackets();
+    }
+
     /** Frame bytes of the packets that could not be written. */
     public long lostBytes() {
         return output.lostBytes();
