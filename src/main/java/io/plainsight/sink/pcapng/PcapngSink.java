@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * writes both legs as they crossed the wire, with their real addresses, on interfaces of their own
  * ("... client leg": client to listener; "... upstream leg": plainsight's upstream address to the
  * server), and every {@link TlsSecrets} as a Decryption Secrets Block, so that Wireshark decrypts
- * the legs with no options. A TLS leg's packets (a leg whose first bytes are a handshake record)
- * are held until its keys are complete, or its handshake completes, so that the block comes
+ * the legs with no options. A TLS leg's packets (from its first handshake record on; plaintext
+ * before it, such as a CONNECT request, is written at once) are held until its keys are complete,
+ * or its handshake completes, so that the block comes
  * before the records it decrypts; a leg whose keys do not come within {@value #MAX_HOLD_SECONDS} s
  * or {@value #MAX_HELD_BYTES_PER_LEG} bytes is written without them. Plaintext legs are written
  * at once. Held packets keep their own timestamps, so a file is not strictly in time order.
@@ -230,7 +231,7 @@ public final class PcapngSink implements Sink {
             return;
         }
         WireLeg leg = leg(c, w.leg());
-        if (leg.notStarted() && shouldHold(c, leg, w)) {
+        if (!leg.holding() && leg.mayHold() && shouldHold(c, leg, w)) {
             leg.startHolding();
             holding.add(new Conn.LegRef(c, leg));
         }
@@ -246,10 +247,13 @@ public final class PcapngSink implements Sink {
         }
     }
 
-    /** A TLS leg of a decrypted connection whose keys are not there yet waits for them. */
-    private static boolean shouldHold(Conn c, WireLeg leg, WireChunk first) {
-        return c.opened.interception() == Interception.DECRYPTED && !leg.established && !leg.keys.complete()
-                && WireLeg.startsWithHandshake(first);
+    /**
+     * A leg of a decrypted connection holds from its first TLS handshake record (the ClientHello;
+     * what came before, such as a CONNECT request, is plaintext) while its keys are not complete.
+     */
+    private static boolean shouldHold(Conn c, WireLeg leg, WireChunk chunk) {
+        return c.opened.interception() == Interception.DECRYPTED && !leg.keys.complete()
+                && WireLeg.startsWithHandshake(chunk);
     }
 
     private void closed(ConnectionClosed e) {

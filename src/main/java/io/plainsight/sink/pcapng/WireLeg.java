@@ -25,7 +25,8 @@ final class WireLeg {
     private final long handshakeMicros;
     final HandshakeKeys keys = new HandshakeKeys();
     private TcpConversation tcp;
-    private boolean started;
+    /** A leg holds once at most: from its first handshake record until its keys (or the limits). */
+    private boolean heldOnce;
     /** Its TLS handshake completed: keys that did not come by then are not waited for. */
     boolean established;
     private boolean holding;
@@ -47,9 +48,9 @@ final class WireLeg {
         this.handshakeMicros = handshakeMicros;
     }
 
-    /** Whether the leg's first bytes are still to come. */
-    boolean notStarted() {
-        return !started;
+    /** Whether the leg may still start holding: it never held, and its handshake has not completed. */
+    boolean mayHold() {
+        return !heldOnce && !established;
     }
 
     boolean holding() {
@@ -67,17 +68,24 @@ final class WireLeg {
     /** Holds the leg's chunks from now on (copies them) until {@link #release}. */
     void startHolding() {
         holding = true;
+        heldOnce = true;
         holdingSinceNanos = System.nanoTime();
     }
 
-    /** Whether {@code chunk} starts with a TLS handshake record (content type 22). */
+    /**
+     * Whether {@code chunk} starts with what looks like a TLS handshake record: content type 22 and
+     * a version 3.x (x at most 4), as far as the chunk goes. Bytes that came before (a CONNECT
+     * request and its answer, a SOCKS greeting) are plaintext and written at once.
+     */
     static boolean startsWithHandshake(WireChunk chunk) {
-        return chunk.data().isReadable() && chunk.data().getByte(chunk.data().readerIndex()) == 0x16;
+        io.netty.buffer.ByteBuf b = chunk.data();
+        int i = b.readerIndex();
+        int n = b.readableBytes();
+        return n >= 1 && b.getByte(i) == 0x16 && (n < 2 || b.getByte(i + 1) == 3) && (n < 3 || (b.getByte(i + 2) & 0xFF) <= 4);
     }
 
     /** Writes the chunk's bytes, or holds a copy while {@link #holding()}; returns the bytes held. */
     int chunk(WireChunk c, PcapngWriter out, String comment, Settings s) {
-        started = true;
         int n = c.data().readableBytes();
         if (n == 0) {
             return 0;

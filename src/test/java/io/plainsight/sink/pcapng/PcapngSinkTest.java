@@ -200,6 +200,24 @@ class PcapngSinkTest {
     }
 
     @Test
+    void aConnectRequestBeforeTheClientHelloIsWrittenAtOnceAndTheTlsAfterItHeld() {
+        Path f = tmp.resolve("connect.pcapng");
+        PcapngSink sink = PcapngSink.open(f.toString(), null, true, PcapOptions.defaults(), "t");
+        assertThat(clientLegPackets(sink, f, p -> {
+            p.open(1, T, Mode.PROXY, addr("10.0.0.1", 50000), addr("10.0.0.3", 443), addr("127.0.0.1", 8080), "a.test",
+                    addr("10.0.0.2", 41000));
+            p.wire(1, T + 1, Leg.CLIENT, C2S, "CONNECT a.test:443 HTTP/1.1\r\nHost: a.test:443\r\n\r\n".getBytes());
+            p.wire(1, T + 2, Leg.CLIENT, S2C, "HTTP/1.1 200 Connection established\r\n\r\n".getBytes());
+            p.wire(1, T + 3, Leg.CLIENT, C2S, new byte[] {0x16, 0x41, 0x42}); // not a TLS record header: plaintext
+        })).isEqualTo(3 + 3);
+        assertThat(clientLegPackets(sink, f, p -> p.wire(1, T + 4, Leg.CLIENT, C2S, tlsRecord(0x16, 100)))).isEqualTo(6);
+        assertThat(clientLegPackets(sink, f, p -> p.secrets(1, T + 5, Leg.CLIENT, "CLIENT_RANDOM 00 11\n"))).isEqualTo(7);
+        // a handshake record after the keys (TLS 1.2 renegotiation, encrypted) is not held again
+        assertThat(clientLegPackets(sink, f, p -> p.wire(1, T + 6, Leg.CLIENT, S2C, tlsRecord(0x16, 100)))).isEqualTo(8);
+        sink.close();
+    }
+
+    @Test
     void passedThroughTlsIsNotHeld() {
         Path f = tmp.resolve("passthrough.pcapng");
         PcapngSink sink = PcapngSink.open(f.toString(), null, true, PcapOptions.defaults(), "t");
