@@ -38,6 +38,12 @@ abstract class RelayCommand implements Callable<Integer> {
     @Mixin
     UpstreamOptions upstream;
 
+    @Mixin
+    KeyLogOption keyLog;
+
+    /** The environment ({@code SSLKEYLOGFILE}); replaced by tests. */
+    java.util.function.Function<String, String> environment = System::getenv;
+
     @Option(names = "--listen", paramLabel = "[IP:]PORT",
             description = "Accept clients here (a bare port listens on 127.0.0.1).")
     String listen;
@@ -127,6 +133,10 @@ abstract class RelayCommand implements Callable<Integer> {
                 metricsEndpoint == null ? null : metricsEndpoint.exchangeOutput());
         if (metricsEndpoint != null) {
             sinks.add(metricsEndpoint.sink());
+        }
+        Sink keyLogSink = keyLog.sink(environment);
+        if (keyLogSink != null) {
+            sinks.add(keyLogSink);
         }
         io.plainsight.policy.LiveRules rules = capture.liveRules();
         if (rules != null) {

@@ -39,6 +39,8 @@ public final class CaptureBus implements AutoCloseable {
     private final Lane[] dataLanes;
     /** The lanes whose sinks take raw wire bytes. */
     private final Lane[] wireLanes;
+    /** Whether some sink takes TLS secrets. */
+    private final boolean secrets;
     private final OverflowPolicy policy;
     private volatile boolean closed;
 
@@ -49,6 +51,7 @@ public final class CaptureBus implements AutoCloseable {
         }
         dataLanes = lanes.stream().filter(l -> l.sink.acceptsData()).toArray(Lane[]::new);
         wireLanes = lanes.stream().filter(l -> l.sink.acceptsWire()).toArray(Lane[]::new);
+        secrets = lanes.stream().anyMatch(l -> l.sink.acceptsSecrets());
         for (Lane lane : lanes) {
             lane.thread.start();
         }
@@ -71,6 +74,14 @@ public final class CaptureBus implements AutoCloseable {
     /** True when some sink takes raw wire bytes ({@link WireChunk}): sources tap them only then. */
     public boolean wantsWire() {
         return wireLanes.length > 0;
+    }
+
+    /**
+     * True when some sink takes TLS secrets ({@link TlsSecrets}): sources have the TLS library
+     * report them only then.
+     */
+    public boolean wantsSecrets() {
+        return secrets;
     }
 
     /**
