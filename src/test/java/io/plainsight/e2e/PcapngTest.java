@@ -10,7 +10,6 @@ import io.plainsight.testing.ExternalProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,7 +57,6 @@ class PcapngTest extends E2eSupport {
     }
 
     @Test
-    @Disabled("needs live WireChunk producers (wip-keylog)")
     void encryptedLegsOfTls12AndTls13DecryptWithNoKeyOptions() throws Exception {
         Running r = reverseToNginx("--pcapng", pcapng().toString(), "--pcapng-encrypted");
         assertThat(curl(r, "/index.html", "--http1.1", "--tlsv1.2", "--tls-max", "1.2")).isEqualTo(200);
@@ -85,7 +83,6 @@ class PcapngTest extends E2eSupport {
     }
 
     @Test
-    @Disabled("needs live WireChunk producers (wip-keylog)")
     void forwardProxyConnectThenTlsAndH2DecryptOnEveryInterface() throws Exception {
         Running r = plainsight("proxy", "--listen", "127.0.0.1:0", "--upstream-ca", nginx.pki().caCert().toString(),
                 "--pcapng", pcapng().toString(), "--pcapng-encrypted");
