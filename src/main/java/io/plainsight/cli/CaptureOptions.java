@@ -95,6 +95,18 @@ public final class CaptureOptions {
                     + "capture of a client, redaction, capture/decrypt off per connection. Reloaded on SIGHUP.")
     Path rules;
 
+    @Option(names = "--pcapng", paramLabel = "FILE|DIR/",
+            description = "Also write PCAPNG: the decrypted streams as in the PCAP output, one interface per mode and listener, "
+                    + "a comment with the connection id and SNI on each connection's first packet. A directory (existing, or "
+                    + "ending in /) gets rotated files (--rotate). Replaces the default PCAP directory.")
+    String pcapng;
+
+    @Option(names = "--pcapng-encrypted",
+            description = "With --pcapng (live modes): add the encrypted packets of both legs as they were on the wire, on "
+                    + "interfaces of their own, and their TLS keys as Decryption Secrets Blocks: Wireshark decrypts them "
+                    + "with no options.")
+    boolean pcapngEncrypted;
+
     private io.plainsight.policy.LiveRules liveRules;
 
     /**

@@ -43,13 +43,22 @@ final class Outputs {
         if (o.pcapPort != null) {
             pcapOptions = pcapOptions.withPcapPort(o.pcapPort);
         }
+        if (o.pcapng != null) {
+            boolean dir = io.plainsight.sink.pcapng.PcapngSink.namesDirectory(o.pcapng);
+            sinks.add(io.plainsight.sink.pcapng.PcapngSink.open(o.pcapng, dir ? Rotation.parse(o.rotate) : null,
+                    o.pcapngEncrypted, pcapOptions, "plainsight " + Version.get()));
+            log.info("writing PCAPNG ({}) to {}{}", o.pcapngEncrypted ? "decrypted streams, encrypted packets of both legs and "
+                    + "their keys" : "decrypted streams", Path.of(o.pcapng).toAbsolutePath(), dir ? " (new file every " + o.rotate + ")" : "");
+        } else if (o.pcapngEncrypted) {
+            throw new IllegalArgumentException("--pcapng-encrypted needs --pcapng FILE|DIR/");
+        }
         boolean pcapToStdout = "-".equals(o.pcap);
         if (!o.noPcap) {
             if (o.pcap != null) {
                 sinks.add(new PcapFileSink(o.pcap, pcapOptions));
                 log.info("capturing decrypted traffic to {}", pcapToStdout ? "stdout" : Path.of(o.pcap).toAbsolutePath());
             }
-            if (o.pcapDir != null || o.pcap == null) {
+            if (o.pcapDir != null || o.pcap == null && o.pcapng == null) {
                 Path dir = o.pcapDir != null ? o.pcapDir : home.resolve("captures");
                 Rotation rotation = Rotation.parse(o.rotate);
                 sinks.add(new PcapDirSink(dir, rotation, pcapOptions));

@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
  * is written lazily, when the first data arrives, because the server port written to the capture
  * depends on that data (see {@link #serverPort}); a connection that closes without data writes
  * nothing.
+ *
+ * <p>Public so that other outputs of the same synthesized frames (PCAP-over-IP) reuse it.
  */
-final class ConversationTracker {
+public final class ConversationTracker {
     private static final Logger log = LoggerFactory.getLogger(ConversationTracker.class);
 
     private final PcapOptions options;
@@ -38,11 +40,12 @@ final class ConversationTracker {
         }
     }
 
-    ConversationTracker(PcapOptions options) {
+    public ConversationTracker(PcapOptions options) {
         this.options = options;
     }
 
-    void accept(CaptureEvent event, FrameOutput out) {
+    /** Writes the frames {@code event} implies (none for most events) to {@code out}. */
+    public void accept(CaptureEvent event, FrameOutput out) {
         switch (event) {
             case ConnectionOpened o -> conversations.put(o.connectionId(), new Conversation(o));
             case TlsEstablished t -> {
@@ -59,7 +62,7 @@ final class ConversationTracker {
     }
 
     /** Connections opened and not yet closed. */
-    int openConversations() {
+    public int openConversations() {
         return conversations.size();
     }
 
