@@ -34,6 +34,8 @@ final class CaptureTap {
     private long s2c;
     private long c2sChunks;
     private long s2cChunks;
+    /** The client's ClientHello once read (for capture rules on tls.ja3 and tls.ja4), or null. */
+    private ClientHello clientHello;
 
     CaptureTap(CaptureBus bus, Mode mode) {
         this(bus, mode, null);
@@ -43,6 +45,11 @@ final class CaptureTap {
         this.bus = bus;
         this.mode = mode;
         this.policy = policy;
+    }
+
+    /** The client's ClientHello was read: capture rules may match its JA3 and JA4 when the conversation opens. */
+    void clientHello(ClientHello hello) {
+        clientHello = hello;
     }
 
     boolean opened() {
@@ -67,7 +74,7 @@ final class CaptureTap {
         }
         opened = true;
         captured = interception.captured();
-        if (policy != null && !policy.captured(mode, client, server, sni)) {
+        if (policy != null && !policy.captured(mode, client, server, sni, clientHello)) {
             published = false;
             captured = false;
             return;

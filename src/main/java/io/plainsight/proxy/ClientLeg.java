@@ -29,6 +29,7 @@ final class ClientLeg {
         try {
             ClientHello hello = ClientHelloParser.parse(clientHello);
             conv.sni = hello.sni();
+            conv.tap.clientHello(hello);
             return hello;
         } catch (ClientHelloParser.MalformedClientHelloException e) {
             conv.fail("client " + e.getMessage());
