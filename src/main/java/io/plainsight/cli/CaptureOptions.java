@@ -95,6 +95,12 @@ public final class CaptureOptions {
                     + "capture of a client, redaction, capture/decrypt off per connection. Reloaded on SIGHUP.")
     Path rules;
 
+    @Option(names = "--connections", paramLabel = "FILE",
+            description = "Write one JSON line per connection when it closes ('-' = stdout): times, addresses, SNI, TLS of "
+                    + "each leg with certificate SHA-256 and subject, JA3/JA4 of the client, JA3S/JA4S of the server, "
+                    + "bytes and packets each way, how it ended.")
+    String connections;
+
     private io.plainsight.policy.LiveRules liveRules;
 
     /**

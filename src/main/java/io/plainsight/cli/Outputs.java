@@ -21,6 +21,7 @@ import io.plainsight.sink.auditlog.AuditLogOutput;
 import io.plainsight.sink.auditlog.AuditLogSettings;
 import io.plainsight.sink.har.HarOutput;
 import io.plainsight.sink.jsonl.FlowLogOutput;
+import io.plainsight.sink.connlog.ConnectionLogSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,8 @@ final class Outputs {
                 log.info("capturing decrypted traffic to {} (new file every {})", dir.toAbsolutePath(), o.rotate);
             }
         }
-        PrintStream out = pcapToStdout && console == System.out ? System.err : console;
+        boolean connectionsToStdout = "-".equals(o.connections);
+        PrintStream out = (pcapToStdout || connectionsToStdout) && console == System.out ? System.err : console;
         if (!o.quiet) {
             sinks.add(new ConsoleSink(out));
         }
@@ -79,6 +81,11 @@ final class Outputs {
             boolean stdoutTaken = "-".equals(o.flows) || "-".equals(o.auditLog);
             exchangeOutputs.add(new ExchangeConsole(stdoutTaken && out == System.out ? System.err : out,
                     o.verbose));
+        }
+        if (o.connections != null) {
+            OutputFile f = new OutputFile(o.connections, "connection log");
+            sinks.add(new ConnectionLogSink(f));
+            log.info("writing the connection log (JSON lines, one per connection) to {}", f.describe());
         }
         if (!exchangeOutputs.isEmpty()) {
             DecodeOptions decode = new DecodeOptions(maxBody, DecodeOptions.defaults().maxHead());
