@@ -7,12 +7,12 @@ import java.nio.charset.StandardCharsets;
  * Builds ClientHello and ServerHello handshake messages (type, 3-byte length, body) field by field,
  * so that a fixture states exactly which code points it holds and in which order.
  */
-final class HelloBytes {
+public final class HelloBytes {
     private final ByteArrayOutputStream extensions = new ByteArrayOutputStream();
     private boolean extensionsBlock = true;
 
     /** Appends an extension of {@code type} with {@code data}. */
-    HelloBytes extension(int type, byte[] data) {
+    public HelloBytes extension(int type, byte[] data) {
         u16(extensions, type);
         u16(extensions, data.length);
         extensions.writeBytes(data);
@@ -20,12 +20,12 @@ final class HelloBytes {
     }
 
     /** No extensions block at all (an SSL 3.0-style hello). */
-    HelloBytes noExtensions() {
+    public HelloBytes noExtensions() {
         extensionsBlock = false;
         return this;
     }
 
-    HelloBytes sni(String host) {
+    public HelloBytes sni(String host) {
         byte[] name = host.getBytes(StandardCharsets.US_ASCII);
         ByteArrayOutputStream e = new ByteArrayOutputStream();
         u16(e, name.length + 3);
@@ -36,7 +36,7 @@ final class HelloBytes {
     }
 
     /** An ALPN extension with these protocol names, each given as its raw bytes. */
-    HelloBytes alpn(byte[]... names) {
+    public HelloBytes alpn(byte[]... names) {
         ByteArrayOutputStream list = new ByteArrayOutputStream();
         for (byte[] n : names) {
             list.write(n.length);
@@ -48,7 +48,7 @@ final class HelloBytes {
         return extension(16, e.toByteArray());
     }
 
-    HelloBytes alpn(String... names) {
+    public HelloBytes alpn(String... names) {
         byte[][] raw = new byte[names.length][];
         for (int i = 0; i < names.length; i++) {
             raw[i] = names[i].getBytes(StandardCharsets.US_ASCII);
@@ -57,7 +57,7 @@ final class HelloBytes {
     }
 
     /** An extension whose data is a u16 list with a {@code lengthBytes}-byte length (groups, sigalgs: 2; versions: 1). */
-    HelloBytes u16List(int type, int lengthBytes, int... values) {
+    public HelloBytes u16List(int type, int lengthBytes, int... values) {
         ByteArrayOutputStream e = new ByteArrayOutputStream();
         if (lengthBytes == 2) {
             u16(e, values.length * 2);
@@ -71,11 +71,11 @@ final class HelloBytes {
     }
 
     /** An extension holding one u16 (a ServerHello's supported_versions). */
-    HelloBytes u16(int type, int value) {
+    public HelloBytes u16(int type, int value) {
         return extension(type, new byte[] {(byte) (value >>> 8), (byte) value});
     }
 
-    HelloBytes pointFormats(int... formats) {
+    public HelloBytes pointFormats(int... formats) {
         ByteArrayOutputStream e = new ByteArrayOutputStream();
         e.write(formats.length);
         for (int f : formats) {
@@ -85,12 +85,12 @@ final class HelloBytes {
     }
 
     /** An extension with {@code n} zero bytes of data. */
-    HelloBytes opaque(int type, int n) {
+    public HelloBytes opaque(int type, int n) {
         return extension(type, new byte[n]);
     }
 
     /** The ClientHello message: {@code version}, a fixed random, empty session id, the suites, null compression. */
-    byte[] clientHello(int version, int... cipherSuites) {
+    public byte[] clientHello(int version, int... cipherSuites) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         u16(b, version);
         b.writeBytes(random());
@@ -106,7 +106,7 @@ final class HelloBytes {
     }
 
     /** The ServerHello message: {@code version}, a fixed random, empty session id, the suite, null compression. */
-    byte[] serverHello(int version, int cipherSuite) {
+    public byte[] serverHello(int version, int cipherSuite) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         u16(b, version);
         b.writeBytes(random());
