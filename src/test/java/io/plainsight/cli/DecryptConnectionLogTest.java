@@ -13,6 +13,7 @@ import io.plainsight.testing.Tcpdump;
 import io.plainsight.testing.TestFiles;
 import io.plainsight.testing.TestPki;
 import io.plainsight.testing.Tshark;
+import io.plainsight.testing.TsharkHellos;
 import io.plainsight.testing.WiresharkTlsCorpus;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,6 +1,5 @@
-package io.plainsight.cli;
+package io.plainsight.testing;
 
-import io.plainsight.testing.Tshark;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -24,21 +23,21 @@ import java.util.TreeMap;
  * tshark's JA3S text, since a segment holding it and the TLS 1.3 EncryptedExtensions, decrypted
  * with keys a pcapng carries, mixes their extension types in tshark's fields.
  */
-final class TsharkHellos {
+public final class TsharkHellos {
     /** The first ClientHello of a stream with a JA3. */
-    record Client(String ja3, String ja3Full, String sni, int legacyVersion, List<Integer> ciphers, List<Integer> extensions,
+    public record Client(String ja3, String ja3Full, String sni, int legacyVersion, List<Integer> ciphers, List<Integer> extensions,
             List<Integer> sigalgs, List<Integer> versions, List<String> alpn) {}
 
     /** The first ServerHello of a stream with a JA3S. */
-    record Server(String ja3s, String ja3sFull, int legacyVersion, int cipher, List<Integer> extensions, List<Integer> versions,
+    public record Server(String ja3s, String ja3sFull, int legacyVersion, int cipher, List<Integer> extensions, List<Integer> versions,
             List<String> alpn) {}
 
-    final Map<Integer, Client> clients = new TreeMap<>();
-    final Map<Integer, Server> servers = new TreeMap<>();
+    public final Map<Integer, Client> clients = new TreeMap<>();
+    public final Map<Integer, Server> servers = new TreeMap<>();
     /** Packets with TCP payload by stream and sender ("IP:PORT"). */
     final Map<Integer, Map<String, Integer>> payloadPackets = new HashMap<>();
 
-    static TsharkHellos read(Tshark tshark, Path pcap) {
+    public static TsharkHellos read(Tshark tshark, Path pcap) {
         TsharkHellos h = new TsharkHellos();
         Tshark t = tshark.withOptions("-E", "aggregator=|");
         for (String line : t.fieldLines(pcap, "tls.handshake.type == 1", "tcp.stream", "tls.handshake.ja3",
@@ -79,7 +78,7 @@ final class TsharkHellos {
     }
 
     /** Packets with payload that {@code sender} ("IP:PORT") sent in {@code stream}. */
-    int payloadPackets(int stream, String sender) {
+    public int payloadPackets(int stream, String sender) {
         return payloadPackets.getOrDefault(stream, Map.of()).getOrDefault(sender, 0);
     }
 
@@ -105,7 +104,7 @@ final class TsharkHellos {
     }
 
     /** JA4 (FoxIO's JA4.md) of a ClientHello as tshark dissected it. */
-    static String expectedJa4(Client c) {
+    public static String expectedJa4(Client c) {
         List<Integer> ciphers = noGrease(c.ciphers());
         List<Integer> extensions = noGrease(c.extensions());
         int version = c.legacyVersion();
@@ -128,7 +127,7 @@ final class TsharkHellos {
     }
 
     /** JA4S (FoxIO's JA4S.md) of a ServerHello as tshark dissected it. */
-    static String expectedJa4s(Server s) {
+    public static String expectedJa4s(Server s) {
         int version = s.versions().isEmpty() ? s.legacyVersion() : s.versions().get(0);
         String alpn = s.alpn().isEmpty() || s.alpn().get(0).isEmpty() ? "00"
                 : "" + s.alpn().get(0).charAt(0) + s.alpn().get(0).charAt(s.alpn().get(0).length() - 1);
