@@ -57,6 +57,11 @@ final class Outputs {
         if (!o.quiet) {
             sinks.add(new ConsoleSink(out));
         }
+        if (o.connections != null) {
+            OutputFile f = new OutputFile(o.connections, "connection log");
+            sinks.add(new ConnectionLogSink(f));
+            log.info("writing the connection log (JSON lines, one per connection) to {}", f.describe());
+        }
         List<ExchangeOutput> exchangeOutputs = new ArrayList<>();
         int maxBody = o.maxBodyBytes();
         if (o.har != null) {
@@ -81,11 +86,6 @@ final class Outputs {
             boolean stdoutTaken = "-".equals(o.flows) || "-".equals(o.auditLog);
             exchangeOutputs.add(new ExchangeConsole(stdoutTaken && out == System.out ? System.err : out,
                     o.verbose));
-        }
-        if (o.connections != null) {
-            OutputFile f = new OutputFile(o.connections, "connection log");
-            sinks.add(new ConnectionLogSink(f));
-            log.info("writing the connection log (JSON lines, one per connection) to {}", f.describe());
         }
         if (!exchangeOutputs.isEmpty()) {
             DecodeOptions decode = new DecodeOptions(maxBody, DecodeOptions.defaults().maxHead());
