@@ -25,6 +25,8 @@ final class CaptureTap {
     private final CaptureBus bus;
     private final Mode mode;
     private final InterceptPolicy policy;
+    /** The client's ClientHello once read (for capture rules on tls.ja3 and tls.ja4), or null. */
+    private ClientHello clientHello;
     /** False when a capture rule keeps the conversation out of every output: nothing is published. */
     private boolean published = true;
     private boolean opened;
@@ -34,8 +36,6 @@ final class CaptureTap {
     private long s2c;
     private long c2sChunks;
     private long s2cChunks;
-    /** The client's ClientHello once read (for capture rules on tls.ja3 and tls.ja4), or null. */
-    private ClientHello clientHello;
 
     CaptureTap(CaptureBus bus, Mode mode) {
         this(bus, mode, null);

@@ -28,8 +28,8 @@ final class ClientLeg {
         }
         try {
             ClientHello hello = ClientHelloParser.parse(clientHello);
-            conv.sni = hello.sni();
             conv.tap.clientHello(hello);
+            conv.sni = hello.sni();
             return hello;
         } catch (ClientHelloParser.MalformedClientHelloException e) {
             conv.fail("client " + e.getMessage());
