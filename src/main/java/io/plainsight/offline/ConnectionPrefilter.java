@@ -14,9 +14,9 @@ import io.plainsight.tls.Ja3;
  * output, so that a capture can be cut down to the conversations asked for (in every output,
  * the PCAP included) and the rest is not even decrypted. An expression that names only
  * connection fields ({@code ip.*}, {@code tcp.*}) is decided when the connection opens; one that
- * also names TLS fields ({@code tls.sni}, {@code tls.ja3}, ...) once the handshake is known. An expression that
- * names HTTP or WebSocket fields is decided per exchange by the exchange outputs and keeps every
- * connection here.
+ * also names TLS fields ({@code tls.sni}, {@code tls.ja3}, ...) once the handshake is known. An
+ * expression that names HTTP or WebSocket fields is decided per exchange by the exchange outputs
+ * and keeps every connection here.
  */
 public final class ConnectionPrefilter {
     /** Keeps everything. */

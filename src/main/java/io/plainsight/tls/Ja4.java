@@ -139,6 +139,7 @@ public final class Ja4 {
         if (list.isEmpty()) {
             return EMPTY_HASH;
         }
-        return HexFormat.of().formatHex(Fingerprints.digest("SHA-256", list.getBytes(StandardCharsets.US_ASCII))).substring(0, 12);
+        byte[] sha256 = Fingerprints.digest("SHA-256", list.getBytes(StandardCharsets.US_ASCII));
+        return HexFormat.of().formatHex(sha256, 0, 6);
     }
 }
