@@ -32,6 +32,11 @@ final class Outputs {
     private Outputs() {}
 
     static List<Sink> build(CaptureOptions o, Path home, PrintStream console) {
+        return build(o, home, console, null);
+    }
+
+    /** @param metricsOutput the HTTP metrics of --metrics (live modes), or null */
+    static List<Sink> build(CaptureOptions o, Path home, PrintStream console, ExchangeOutput metricsOutput) {
         AuditLogSettings audit = o.auditLogSettings(); // bad values stop start-up before any output opens
         io.plainsight.policy.LiveRules rules = o.liveRules(); // so does a bad rules file
         List<Sink> sinks = new ArrayList<>();
@@ -86,6 +91,17 @@ final class Outputs {
             boolean stdoutTaken = "-".equals(o.flows) || "-".equals(o.auditLog);
             exchangeOutputs.add(new ExchangeConsole(stdoutTaken && out == System.out ? System.err : out,
                     o.verbose));
+        }
+        if (metricsOutput != null) {
+            // --metrics: the HTTP metrics ride the exchange sink's decoding when every exchange reaches
+            // it; with a --filter, or without another exchange output, a decoding of their own (heads only)
+            if (o.filter == null && !exchangeOutputs.isEmpty()) {
+                exchangeOutputs.add(metricsOutput);
+            } else {
+                sinks.add(new io.plainsight.sink.metrics.NamedSink("metrics-http", new ExchangeSink(
+                        new HttpDecoders(new DecodeOptions(0, DecodeOptions.defaults().maxHead())),
+                        List.of(metricsOutput), (c, e) -> true)));
+            }
         }
         if (!exchangeOutputs.isEmpty()) {
             DecodeOptions decode = new DecodeOptions(maxBody, DecodeOptions.defaults().maxHead());
