@@ -29,7 +29,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -122,7 +121,6 @@ class ConnectionLogTest extends E2eSupport {
     }
 
     @Test
-    @Disabled("needs live hello producers (wip-keylog): TlsEstablished.certificateSubject")
     void theSubjectsOfBothCertificates() throws Exception {
         Running r = reverseToNginx("--connections", log().toString());
         Curl.https(url(r, "backend.test", "/index.html"), ourCa(), "--resolve", resolve(r, "backend.test"));
@@ -197,7 +195,6 @@ class ConnectionLogTest extends E2eSupport {
     }
 
     @Test
-    @Disabled("needs live hello producers (wip-keylog)")
     void ja3Ja4OfTheClientAndJa3sJa4sOfTheServerAreTsharks() throws Exception {
         Running r = reverseToNginx("--connections", log().toString());
         Path capture;
