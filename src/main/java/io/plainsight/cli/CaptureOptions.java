@@ -107,6 +107,12 @@ public final class CaptureOptions {
                     + "with no options.")
     boolean pcapngEncrypted;
 
+    @Option(names = "--connections", paramLabel = "FILE",
+            description = "Write one JSON line per connection when it closes ('-' = stdout): times, addresses, SNI, TLS of "
+                    + "each leg with certificate SHA-256 and subject, JA3/JA4 of the client, JA3S/JA4S of the server, "
+                    + "bytes and packets each way, how it ended.")
+    String connections;
+
     private io.plainsight.policy.LiveRules liveRules;
 
     /**

@@ -21,6 +21,7 @@ import io.plainsight.sink.auditlog.AuditLogOutput;
 import io.plainsight.sink.auditlog.AuditLogSettings;
 import io.plainsight.sink.har.HarOutput;
 import io.plainsight.sink.jsonl.FlowLogOutput;
+import io.plainsight.sink.connlog.ConnectionLogSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,9 +66,15 @@ final class Outputs {
                 log.info("capturing decrypted traffic to {} (new file every {})", dir.toAbsolutePath(), o.rotate);
             }
         }
-        PrintStream out = pcapToStdout && console == System.out ? System.err : console;
+        boolean connectionsToStdout = "-".equals(o.connections);
+        PrintStream out = (pcapToStdout || connectionsToStdout) && console == System.out ? System.err : console;
         if (!o.quiet) {
             sinks.add(new ConsoleSink(out));
+        }
+        if (o.connections != null) {
+            OutputFile f = new OutputFile(o.connections, "connection log");
+            sinks.add(new ConnectionLogSink(f));
+            log.info("writing the connection log (JSON lines, one per connection) to {}", f.describe());
         }
         List<ExchangeOutput> exchangeOutputs = new ArrayList<>();
         int maxBody = o.maxBodyBytes();

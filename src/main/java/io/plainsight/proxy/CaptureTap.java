@@ -38,6 +38,8 @@ final class CaptureTap {
     private final CaptureBus bus;
     private final Mode mode;
     private final InterceptPolicy policy;
+    /** The client's ClientHello once read (for capture rules on tls.ja3 and tls.ja4), or null. */
+    private ClientHello clientHello;
     /** False when a capture rule keeps the conversation out of every output: nothing is published. */
     private boolean published = true;
     private boolean opened;
@@ -63,6 +65,11 @@ final class CaptureTap {
         this.policy = policy;
     }
 
+    /** The client's ClientHello was read: capture rules may match its JA3 and JA4 when the conversation opens. */
+    void clientHello(ClientHello hello) {
+        clientHello = hello;
+    }
+
     boolean opened() {
         return opened;
     }
@@ -85,7 +92,7 @@ final class CaptureTap {
         }
         opened = true;
         captured = interception.captured();
-        if (policy != null && !policy.captured(mode, client, server, sni)) {
+        if (policy != null && !policy.captured(mode, client, server, sni, clientHello)) {
             published = false;
             captured = false;
             discardHeld();

@@ -28,6 +28,7 @@ final class ClientLeg {
         }
         try {
             ClientHello hello = ClientHelloParser.parse(clientHello);
+            conv.tap.clientHello(hello);
             conv.sni = hello.sni();
             conv.clientHello(Leg.CLIENT, handshakeMessage(HelloScanner.CLIENT_HELLO, clientHello));
             return hello;
