@@ -114,6 +114,24 @@ public final class CaptureOptions {
                     + "256KiB to 1GiB. Default: ${DEFAULT-VALUE}.")
     String pcapOverIpBuffer;
 
+    @Option(names = "--pcapng", paramLabel = "FILE|DIR/",
+            description = "Also write PCAPNG: the decrypted streams as in the PCAP output, one interface per mode and listener, "
+                    + "a comment with the connection id and SNI on each connection's first packet. A directory (existing, or "
+                    + "ending in /) gets rotated files (--rotate). Replaces the default PCAP directory.")
+    String pcapng;
+
+    @Option(names = "--pcapng-encrypted",
+            description = "With --pcapng (live modes): add the encrypted packets of both legs as they were on the wire, on "
+                    + "interfaces of their own, and their TLS keys as Decryption Secrets Blocks: Wireshark decrypts them "
+                    + "with no options.")
+    boolean pcapngEncrypted;
+
+    @Option(names = "--connections", paramLabel = "FILE",
+            description = "Write one JSON line per connection when it closes ('-' = stdout): times, addresses, SNI, TLS of "
+                    + "each leg with certificate SHA-256 and subject, JA3/JA4 of the client, JA3S/JA4S of the server, "
+                    + "bytes and packets each way, how it ended.")
+    String connections;
+
     private io.plainsight.policy.LiveRules liveRules;
 
     /**

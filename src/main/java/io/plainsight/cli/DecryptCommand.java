@@ -99,6 +99,10 @@ final class DecryptCommand implements Callable<Integer> {
         if (!List.of("text", "json", "none").contains(report)) {
             throw new IllegalArgumentException("--report '" + report + "': expected text, json or none");
         }
+        if (capture.pcapngEncrypted) {
+            throw new IllegalArgumentException("--pcapng-encrypted is for the live modes: decrypt has no re-encrypted legs to add "
+                    + "(the encrypted packets are its input); --pcapng FILE writes the decrypted streams");
+        }
         ConnectionPrefilter prefilter = prefilter();
         List<String> keyProblems = new ArrayList<>();
         DecryptionKeys keys = keys(keyProblems);
@@ -288,7 +292,7 @@ final class DecryptCommand implements Callable<Integer> {
 
     /** Without any PCAP option: NAME.decrypted.pcap in the current directory. */
     private void defaultPcap() {
-        if (capture.noPcap || capture.pcap != null || capture.pcapDir != null) {
+        if (capture.noPcap || capture.pcap != null || capture.pcapDir != null || capture.pcapng != null) {
             return;
         }
         String first = inputs.get(0);

@@ -39,6 +39,8 @@ public final class CaptureBus implements AutoCloseable {
     private final Lane[] dataLanes;
     /** The lanes whose sinks take raw wire bytes. */
     private final Lane[] wireLanes;
+    /** Whether some sink takes TLS secrets. */
+    private final boolean secrets;
     private final OverflowPolicy policy;
     private volatile boolean closed;
 
@@ -49,6 +51,7 @@ public final class CaptureBus implements AutoCloseable {
         }
         dataLanes = lanes.stream().filter(l -> l.sink.acceptsData()).toArray(Lane[]::new);
         wireLanes = lanes.stream().filter(l -> l.sink.acceptsWire()).toArray(Lane[]::new);
+        secrets = lanes.stream().anyMatch(l -> l.sink.acceptsSecrets());
         for (Lane lane : lanes) {
             lane.thread.start();
         }
@@ -71,6 +74,14 @@ public final class CaptureBus implements AutoCloseable {
     /** True when some sink takes raw wire bytes ({@link WireChunk}): sources tap them only then. */
     public boolean wantsWire() {
         return wireLanes.length > 0;
+    }
+
+    /**
+     * True when some sink takes TLS secrets ({@link TlsSecrets}): sources have the TLS library
+     * report them only then.
+     */
+    public boolean wantsSecrets() {
+        return secrets;
     }
 
     /**
@@ -121,6 +132,11 @@ public final class CaptureBus implements AutoCloseable {
             }
         }
         return 0;
+    }
+
+    /** A live view of each sink's queue and counters, in the order the sinks were given. */
+    public List<SinkStats> sinkStats() {
+        return List.copyOf(lanes);
     }
 
     /** Events waiting in every sink's queue. */
@@ -184,7 +200,7 @@ public final class CaptureBus implements AutoCloseable {
         return null;
     }
 
-    private final class Lane implements Runnable {
+    private final class Lane implements Runnable, SinkStats {
         final Sink sink;
         final long budget;
         /** Queued bytes at which a publisher wakes the sink thread rather than let it poll. */
@@ -195,6 +211,8 @@ public final class CaptureBus implements AutoCloseable {
         final AtomicLong dropped = new AtomicLong();
         final AtomicLong published = new AtomicLong();
         final AtomicLong handled = new AtomicLong();
+        /** Exceptions escaping the sink's accept or flush. */
+        final AtomicLong failed = new AtomicLong();
         volatile long flushedAt;
         volatile boolean sleeping;
         volatile boolean requestFlush;
@@ -309,7 +327,38 @@ public final class CaptureBus implements AutoCloseable {
             }
         }
 
+        @Override
+        public String name() {
+            return sink.name();
+        }
+
+        @Override
+        public long queuedEvents() {
+            return Math.max(0, published.get() - handled.get());
+        }
+
+        @Override
+        public long queuedBytes() {
+            return bytes.get();
+        }
+
+        @Override
+        public long handled() {
+            return handled.get();
+        }
+
+        @Override
+        public long dropped() {
+            return dropped.get();
+        }
+
+        @Override
+        public long failures() {
+            return failed.get() + sink.writeFailures();
+        }
+
         private void logFailure(String what, Throwable e) {
+            failed.incrementAndGet();
             if (!failedLogged) {
                 failedLogged = true;
                 log.error("capture sink '{}' failed on {}: {} (further failures are counted, not logged)",

@@ -6,15 +6,17 @@ import io.plainsight.offline.tls.TlsHandshakeInfo;
 import io.plainsight.policy.Field;
 import io.plainsight.policy.FilterExpression;
 import io.plainsight.policy.MapFieldSource;
+import io.plainsight.tls.HelloFingerprints;
+import io.plainsight.tls.Ja3;
 
 /**
  * The part of a {@code --filter} that can be decided per connection before its bytes reach any
  * output, so that a capture can be cut down to the conversations asked for (in every output,
  * the PCAP included) and the rest is not even decrypted. An expression that names only
  * connection fields ({@code ip.*}, {@code tcp.*}) is decided when the connection opens; one that
- * also names TLS fields ({@code tls.sni}, ...) once the handshake is known. An expression that
- * names HTTP or WebSocket fields is decided per exchange by the exchange outputs and keeps every
- * connection here.
+ * also names TLS fields ({@code tls.sni}, {@code tls.ja3}, ...) once the handshake is known. An
+ * expression that names HTTP or WebSocket fields is decided per exchange by the exchange outputs
+ * and keeps every connection here.
  */
 public final class ConnectionPrefilter {
     /** Keeps everything. */
@@ -65,6 +67,14 @@ public final class ConnectionPrefilter {
             }
             if (h.alpn() != null) {
                 f.put("tls.alpn", h.alpn());
+            }
+            Ja3 ja3 = HelloFingerprints.ja3(h.clientHello());
+            if (ja3 != null) {
+                f.put("tls.ja3", ja3.md5());
+            }
+            String ja4 = HelloFingerprints.ja4(h.clientHello());
+            if (ja4 != null) {
+                f.put("tls.ja4", ja4);
             }
         }
         return f;

@@ -102,7 +102,8 @@ final class OfflineConnection implements TlsListener {
         }
         if (announced) {
             owner.publish(new ConnectionClosed(tcp.id(), timestampMicros, closeKind(reason), null,
-                    reason == CloseReason.RST ? "reset" : null, plaintextClientToServer, plaintextServerToClient));
+                    reason == CloseReason.RST ? "reset" : null, plaintextClientToServer, plaintextServerToClient,
+                    tcp.payloadSegments(true), tcp.payloadSegments(false)));
         }
     }
 
@@ -196,7 +197,7 @@ final class OfflineConnection implements TlsListener {
     private void publishTls(long timestampMicros) {
         TlsHandshakeInfo h = handshake;
         owner.publish(new TlsEstablished(tcp.id(), timestampMicros, Leg.CLIENT, protocolName(h.versionCode()),
-                h.cipherSuite(), h.alpn(), h.sni(), null));
+                h.cipherSuite(), h.alpn(), h.sni(), null, null, h.clientHello(), h.serverHello()));
     }
 
     private void publishData(boolean fromClient, long timestampMicros, ByteBuf data) {

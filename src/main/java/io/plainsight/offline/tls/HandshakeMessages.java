@@ -142,6 +142,9 @@ final class HandshakeMessages {
             h.clientHello(ch);
             current = h;
         }
+        if (h.clientHelloMessage == null) {
+            h.clientHelloMessage = Arrays.copyOfRange(b, off, off + len);
+        }
         h.transcript(b, off, len);
         if (s.mode == Side.PLAIN) {
             s.mode = Side.AWAITING_SERVER_HELLO;
@@ -171,6 +174,7 @@ final class HandshakeMessages {
             return;
         }
         h.serverHello = sh;
+        h.serverHelloMessage = Arrays.copyOfRange(b, off - 4, off + len);
         h.alpn = sh.alpn();
         if (sh.compressionMethod() != 0) {
             d.reportHandshake(h);

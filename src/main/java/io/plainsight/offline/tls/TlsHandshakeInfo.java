@@ -15,6 +15,9 @@ package io.plainsight.offline.tls;
  * @param clientRandom the ClientHello's random in hex (what key logs are keyed by)
  * @param encryptThenMac RFC 7366 encrypt-then-MAC is in use (CBC suites only)
  * @param extendedMasterSecret the RFC 7627 extended master secret was negotiated
+ * @param clientHello the handshake's (first) ClientHello message, type, 3-byte length and body, or
+ *     null (an SSLv2-format hello); shared, do not modify
+ * @param serverHello its ServerHello message (not a HelloRetryRequest), or null; shared, do not modify
  */
 public record TlsHandshakeInfo(
         String version,
@@ -27,7 +30,9 @@ public record TlsHandshakeInfo(
         boolean renegotiation,
         String clientRandom,
         boolean encryptThenMac,
-        boolean extendedMasterSecret) {
+        boolean extendedMasterSecret,
+        byte[] clientHello,
+        byte[] serverHello) {
 
     /** "TLS 1.2", "SSL 3.0", "TLS 1.3 (draft 20)", or "unknown version (0x....)". */
     public static String versionName(int code) {
