@@ -34,6 +34,35 @@ public record TlsHandshakeInfo(
         byte[] clientHello,
         byte[] serverHello) {
 
+    /** Equal when every field is, the hello messages compared by content (records compare arrays by identity). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TlsHandshakeInfo t
+                && versionCode == t.versionCode && cipherSuiteCode == t.cipherSuiteCode
+                && renegotiation == t.renegotiation && encryptThenMac == t.encryptThenMac
+                && extendedMasterSecret == t.extendedMasterSecret
+                && java.util.Objects.equals(version, t.version) && java.util.Objects.equals(cipherSuite, t.cipherSuite)
+                && java.util.Objects.equals(sni, t.sni) && java.util.Objects.equals(alpn, t.alpn)
+                && java.util.Objects.equals(resumption, t.resumption) && java.util.Objects.equals(clientRandom, t.clientRandom)
+                && java.util.Arrays.equals(clientHello, t.clientHello) && java.util.Arrays.equals(serverHello, t.serverHello);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(version, versionCode, cipherSuite, sni, alpn, resumption, renegotiation, clientRandom,
+                java.util.Arrays.hashCode(clientHello), java.util.Arrays.hashCode(serverHello));
+    }
+
+    /** The fields, with the hello messages as their lengths. */
+    @Override
+    public String toString() {
+        return "TlsHandshakeInfo[version=" + version + ", cipherSuite=" + cipherSuite + ", sni=" + sni + ", alpn=" + alpn
+                + ", resumption=" + resumption + ", renegotiation=" + renegotiation + ", clientRandom=" + clientRandom
+                + ", encryptThenMac=" + encryptThenMac + ", extendedMasterSecret=" + extendedMasterSecret
+                + ", clientHello=" + (clientHello == null ? "null" : clientHello.length + " bytes")
+                + ", serverHello=" + (serverHello == null ? "null" : serverHello.length + " bytes") + "]";
+    }
+
     /** "TLS 1.2", "SSL 3.0", "TLS 1.3 (draft 20)", or "unknown version (0x....)". */
     public static String versionName(int code) {
         return switch (code) {
