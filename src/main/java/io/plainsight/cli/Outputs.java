@@ -6,6 +6,9 @@ import io.plainsight.sink.pcap.PcapDirSink;
 import io.plainsight.sink.pcap.PcapFileSink;
 import io.plainsight.sink.pcap.PcapOptions;
 import io.plainsight.sink.pcap.Rotation;
+import io.plainsight.sink.pcapoverip.PcapOverIpSettings;
+import io.plainsight.sink.pcapoverip.PcapOverIpSink;
+import java.net.InetSocketAddress;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +42,8 @@ final class Outputs {
     static List<Sink> build(CaptureOptions o, Path home, PrintStream console, ExchangeOutput metricsOutput) {
         AuditLogSettings audit = o.auditLogSettings(); // bad values stop start-up before any output opens
         io.plainsight.policy.LiveRules rules = o.liveRules(); // so does a bad rules file
+        PcapOverIpSettings pcapOverIp = PcapOverIpAddresses.settings(o.pcapOverIp, o.pcapOverIpConnect,
+                o.pcapOverIpLossless, o.pcapOverIpBuffer); // and bad PCAP-over-IP options
         List<Sink> sinks = new ArrayList<>();
         PcapOptions pcapOptions = PcapOptions.defaults().withMss(o.pcapMss);
         if (o.pcapPort != null) {
@@ -116,6 +121,13 @@ final class Outputs {
             DecodeOptions decode = new DecodeOptions(maxBody, DecodeOptions.defaults().maxHead());
             sinks.add(new ExchangeSink(new HttpDecoders(decode), exchangeOutputs, ExchangeFilters.parse(o.filter),
                     rules == null ? null : new io.plainsight.sink.exchange.ExchangeRules(rules)));
+        }
+        if (pcapOverIp != null) {
+            sinks.add(PcapOverIpSink.start(pcapOverIp, pcapOptions, "--pcap-over-ip"));
+            for (InetSocketAddress target : pcapOverIp.connect()) {
+                log.info("pushing the decrypted PCAP stream to {}{}", io.plainsight.sink.console.ConsoleFormat.address(target),
+                        pcapOverIp.lossless() ? " (lossless: a slow listener slows the traffic)" : "");
+            }
         }
         return sinks;
     }

@@ -119,6 +119,11 @@ public final class CaptureBus implements AutoCloseable {
         }
     }
 
+    /** The sinks, in the order they were given. */
+    public List<Sink> sinks() {
+        return lanes.stream().map(l -> l.sink).toList();
+    }
+
     /** Events a sink could not take because its queue was full (DROP) or it threw. */
     public long dropped(String sinkName) {
         for (Lane lane : lanes) {
