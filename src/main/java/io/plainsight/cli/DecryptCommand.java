@@ -99,10 +99,6 @@ final class DecryptCommand implements Callable<Integer> {
         if (!List.of("text", "json", "none").contains(report)) {
             throw new IllegalArgumentException("--report '" + report + "': expected text, json or none");
         }
-        if (capture.pcapngEncrypted) {
-            throw new IllegalArgumentException("--pcapng-encrypted is for the live modes: decrypt has no re-encrypted legs to add "
-                    + "(the encrypted packets are its input); --pcapng FILE writes the decrypted streams");
-        }
         ConnectionPrefilter prefilter = prefilter();
         List<String> keyProblems = new ArrayList<>();
         DecryptionKeys keys = keys(keyProblems);
@@ -140,7 +136,7 @@ final class DecryptCommand implements Callable<Integer> {
         }, "shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            OfflineDecryption decryption = new OfflineDecryption(keys, bus::publish, bus.wantsData(), prefilter,
+            OfflineDecryption decryption = new OfflineDecryption(keys, bus::publish, bus.wantsData(), bus.wantsWire(), prefilter,
                     message -> log.warn("{}", message), r);
             readInputs(decryption, r, first, rest);
             DecryptionReport result = decryption.finish();

@@ -43,6 +43,11 @@ public final class ConnectionPrefilter {
         return expression != null;
     }
 
+    /** Whether connections are decided only once their TLS handshake is known. */
+    boolean needsTls() {
+        return expression != null && needsTls;
+    }
+
     boolean atOpen(TcpConnection c) {
         return expression == null || needsTls || expression.matches(fields(c, null));
     }

@@ -2,6 +2,8 @@ package io.plainsight.offline;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.plainsight.event.CaptureEvent;
+import io.plainsight.event.CapturedPacket;
 import io.plainsight.event.CloseKind;
 import io.plainsight.event.ConnectionClosed;
 import io.plainsight.event.ConnectionOpened;
@@ -11,6 +13,7 @@ import io.plainsight.event.Interception;
 import io.plainsight.event.Leg;
 import io.plainsight.event.Mode;
 import io.plainsight.event.TlsEstablished;
+import io.plainsight.event.TlsSecrets;
 import io.plainsight.offline.tcp.CloseReason;
 import io.plainsight.offline.tcp.TcpConnection;
 import io.plainsight.offline.tls.TlsHandshakeInfo;
@@ -30,6 +33,8 @@ import java.util.List;
 final class OfflineConnection implements TlsListener {
     /** Notes kept per connection for the report. */
     private static final int MAX_NOTES = 8;
+    /** Wire events held for an undecided connection; past this it is decided on what is known. */
+    private static final int MAX_HELD = 4096;
 
     enum Kind { UNDECIDED, TLS, PLAIN, EXCLUDED }
 
@@ -44,6 +49,10 @@ final class OfflineConnection implements TlsListener {
     TlsHandshakeInfo handshake;
     private int handshakes;
     private boolean announced;
+    /** Whether the filters decided on it (kept unless {@link Kind#EXCLUDED}); until then its wire events are held. */
+    private boolean decided;
+    /** Its packets and secrets for the wire sinks, held while its fate is not decided (null: none). */
+    private List<CaptureEvent> held;
     String failure;
     final List<String> notes = new ArrayList<>(0);
     long plaintextClientToServer;
@@ -58,6 +67,65 @@ final class OfflineConnection implements TlsListener {
         this.input = owner.inputName();
         this.openedMicros = timestampMicros;
         this.lastMicros = timestampMicros;
+        this.decided = !owner.decidesAfterHandshake();
+    }
+
+    /** Leaves the connection out of every output (a filter said so); what it held is dropped. */
+    void exclude() {
+        kind = Kind.EXCLUDED;
+        decided = true;
+        if (held != null) {
+            for (CaptureEvent e : held) {
+                if (e instanceof CapturedPacket p) {
+                    p.frame().release();
+                }
+            }
+            held = null;
+        }
+    }
+
+    /** The filters keep the connection: what it held goes out, in order. */
+    private void keep() {
+        decided = true;
+        if (held != null) {
+            List<CaptureEvent> events = held;
+            held = null;
+            events.forEach(owner::publish);
+        }
+    }
+
+    /** One of its packets as read, for the wire sinks (after the secrets found while reading it). */
+    void wire(CapturedPacket p) {
+        if (kind == Kind.EXCLUDED) {
+            p.frame().release();
+        } else if (decided) {
+            owner.publish(p);
+        } else {
+            hold(p);
+        }
+    }
+
+    private void hold(CaptureEvent e) {
+        if (held == null) {
+            held = new ArrayList<>();
+        }
+        held.add(e);
+        if (held.size() > MAX_HELD) {
+            decideTls(); // waited long enough: decided on what is known
+        }
+    }
+
+    /** Decides on the TLS fields known now (the handshake, else the ClientHello); false if it is left out. */
+    private boolean decideTls() {
+        if (decided) {
+            return kind != Kind.EXCLUDED;
+        }
+        if (owner.prefilterTls(this, handshake)) {
+            keep();
+            return true;
+        }
+        exclude();
+        return false;
     }
 
     InetSocketAddress client() {
@@ -94,7 +162,12 @@ final class OfflineConnection implements TlsListener {
         if (kind == Kind.TLS) {
             decryptor.end(timestampMicros);
         }
-        if (kind == Kind.EXCLUDED) {
+        if (kind == Kind.UNDECIDED && !decided) {
+            exclude(); // no data: a filter on TLS fields cannot match it; its packets are dropped
+            kind = Kind.UNDECIDED; // still reported as a connection without data
+            return;
+        }
+        if (!decideTls()) {
             return;
         }
         if (!announced && kind != Kind.UNDECIDED) {
@@ -128,7 +201,8 @@ final class OfflineConnection implements TlsListener {
             kind = Kind.TLS;
             decryptor = new TlsStreamDecryptor(tcp.id(), owner.keys, this, server());
         } else {
-            kind = owner.prefilterTls(this, null) ? Kind.PLAIN : Kind.EXCLUDED;
+            kind = Kind.PLAIN;
+            decideTls();
         }
     }
 
@@ -138,6 +212,9 @@ final class OfflineConnection implements TlsListener {
     public void handshake(TlsHandshakeInfo info) {
         handshakes++;
         handshake = info;
+        if (!decideTls()) {
+            return;
+        }
         if (announced) {
             publishTls(lastMicros);
         }
@@ -167,6 +244,19 @@ final class OfflineConnection implements TlsListener {
     }
 
     @Override
+    public void secrets(String keyLogLines) {
+        if (!owner.wantsWire() || kind == Kind.EXCLUDED) {
+            return;
+        }
+        TlsSecrets s = new TlsSecrets(tcp.id(), lastMicros, Leg.CLIENT, keyLogLines);
+        if (decided) {
+            owner.publish(s);
+        } else {
+            hold(s);
+        }
+    }
+
+    @Override
     public void failed(String reason) {
         if (failure == null) {
             failure = reason;
@@ -176,8 +266,7 @@ final class OfflineConnection implements TlsListener {
     // ------------------------------------------------------------------ publishing
 
     private void announce(long timestampMicros) {
-        if (kind == Kind.TLS && !owner.prefilterTls(this, handshake)) {
-            kind = Kind.EXCLUDED;
+        if (!decideTls()) {
             return;
         }
         announced = true;

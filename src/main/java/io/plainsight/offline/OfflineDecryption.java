@@ -1,6 +1,9 @@
 package io.plainsight.offline;
 
 import io.plainsight.event.CaptureEvent;
+import io.plainsight.event.CapturedPacket;
+import io.plainsight.event.Leg;
+import io.plainsight.event.TlsSecrets;
 import io.plainsight.offline.capture.CaptureListener;
 import io.plainsight.offline.capture.CaptureReader;
 import io.plainsight.offline.capture.TcpSegment;
@@ -11,6 +14,7 @@ import io.plainsight.offline.tcp.TcpReassembler;
 import io.plainsight.offline.tls.DecryptionKeys;
 import io.plainsight.offline.tls.TlsHandshakeInfo;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +43,11 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
     final DecryptionKeys keys;
     private final Consumer<CaptureEvent> events;
     private final boolean wantsData;
+    private final boolean wantsWire;
+    /** The connection of the packet being read (null: none), for {@link #packet}. */
+    private OfflineConnection packetConnection;
+    /** The connection closed last (a packet may close its own connection). */
+    private OfflineConnection lastClosed;
     private final ConnectionPrefilter prefilter;
     private final Consumer<String> warnings;
     private final TcpReassembler reassembler;
@@ -55,9 +64,21 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
      */
     public OfflineDecryption(DecryptionKeys keys, Consumer<CaptureEvent> events, boolean wantsData,
             ConnectionPrefilter prefilter, Consumer<String> warnings, DecryptionReport report) {
+        this(keys, events, wantsData, false, prefilter, warnings, report);
+    }
+
+    /**
+     * @param wantsWire true when some sink takes the input's own packets ({@link CapturedPacket}):
+     *     they are then published in capture order, each after the {@link TlsSecrets} its
+     *     processing found (the keys of the connection it belongs to, or a Decryption Secrets Block
+     *     of the input); the packets of a connection a filter leaves out are not
+     */
+    public OfflineDecryption(DecryptionKeys keys, Consumer<CaptureEvent> events, boolean wantsData, boolean wantsWire,
+            ConnectionPrefilter prefilter, Consumer<String> warnings, DecryptionReport report) {
         this.keys = keys;
         this.events = events;
         this.wantsData = wantsData;
+        this.wantsWire = wantsWire;
         this.prefilter = prefilter;
         this.warnings = warnings;
         this.report = report;
@@ -104,6 +125,15 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
         return wantsData;
     }
 
+    boolean wantsWire() {
+        return wantsWire;
+    }
+
+    /** Whether a connection's fate waits for its TLS handshake (its packets are held until then). */
+    boolean decidesAfterHandshake() {
+        return prefilter.needsTls();
+    }
+
     void publish(CaptureEvent e) {
         events.accept(e);
     }
@@ -121,8 +151,33 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
             lastMicros = s.timestampMicros();
         }
         input.segments++;
-        reassembler.segment(s.packetNumber(), s.timestampMicros(), s.src(), s.srcPort(), s.dst(), s.dstPort(), s.seq(),
+        TcpConnection tcp = reassembler.segment(s.packetNumber(), s.timestampMicros(), s.src(), s.srcPort(), s.dst(), s.dstPort(), s.seq(),
                 s.ack(), s.flags(), s.payload());
+        if (wantsWire && tcp != null) {
+            OfflineConnection c = (OfflineConnection) tcp.attachment();
+            packetConnection = c != null ? c : lastClosed != null && lastClosed.tcp == tcp ? lastClosed : null;
+        }
+    }
+
+    @Override
+    public boolean wantsPackets() {
+        return wantsWire;
+    }
+
+    @Override
+    public void packet(long packetNumber, long timestampMicros, String interfaceName, int linkType, byte[] data,
+            int offset, int length, long originalLength) {
+        OfflineConnection c = packetConnection;
+        packetConnection = null;
+        lastClosed = null;
+        ByteBuf frame = ByteBufAllocator.DEFAULT.heapBuffer(length, length).writeBytes(data, offset, length);
+        CapturedPacket p = new CapturedPacket(c == null ? 0 : c.tcp.id(), timestampMicros, "original: " + interfaceName,
+                linkType, originalLength, frame);
+        if (c == null) {
+            events.accept(p);
+        } else {
+            c.wire(p);
+        }
     }
 
     @Override
@@ -133,9 +188,13 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
             return;
         }
         try {
-            List<String> problems = keys.addKeyLog(source, new StringReader(new String(data, StandardCharsets.UTF_8)));
+            String text = new String(data, StandardCharsets.UTF_8);
+            List<String> problems = keys.addKeyLog(source, new StringReader(text));
             problems.forEach(this::warn);
             report.secretsBlocks++;
+            if (wantsWire && !text.isEmpty()) { // the input's own block, where it stands
+                events.accept(new TlsSecrets(0, lastMicros, Leg.CLIENT, text.endsWith("\n") ? text : text + "\n"));
+            }
         } catch (IOException e) {
             throw new IllegalStateException("reading a string failed", e);
         }
@@ -163,7 +222,7 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
     public void opened(TcpConnection connection, long packetNumber, long timestampMicros) {
         OfflineConnection c = new OfflineConnection(this, connection, packetNumber, timestampMicros);
         if (!prefilter.atOpen(connection)) {
-            c.kind = OfflineConnection.Kind.EXCLUDED;
+            c.exclude();
         }
         connection.attach(c);
     }
@@ -185,6 +244,7 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
     public void closed(TcpConnection connection, long timestampMicros, CloseReason reason) {
         OfflineConnection c = (OfflineConnection) connection.attachment();
         connection.attach(null);
+        lastClosed = c;
         c.closed(timestampMicros, reason);
         report.connection(c.outcome());
     }

@@ -1,6 +1,7 @@
 package io.plainsight.sink.pcap;
 
 import io.plainsight.event.CaptureEvent;
+import io.plainsight.event.CapturedPacket;
 import io.plainsight.event.CloseKind;
 import io.plainsight.event.ConnectionClosed;
 import io.plainsight.event.ConnectionOpened;
@@ -57,6 +58,7 @@ public final class ConversationTracker {
             case DataChunk d -> data(d, out);
             case TlsSecrets s -> {}
             case WireChunk w -> {}
+            case CapturedPacket p -> { }
             case ConnectionClosed c -> closed(c, out);
         }
     }
