@@ -123,7 +123,7 @@ public final class PcapngSink implements Sink {
     PcapngSink(PcapngDestination destination, boolean encrypted, PcapOptions options, String userAppl) {
         this.output = new PcapngOutput(destination, userAppl, options.bufferBytes(), options.retryInterval());
         this.writer = new PcapngWriter(output, this::openSecrets);
-        this.tracker = new ConversationTracker(options);
+        this.tracker = new ConversationTracker(options, encrypted);
         this.legSettings = new WireLeg.Settings(options.mss(), options.isnSeed());
         this.encrypted = encrypted;
         this.target = destination.describe();
