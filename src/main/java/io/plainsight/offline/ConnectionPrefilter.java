@@ -6,6 +6,7 @@ import io.plainsight.offline.tls.TlsHandshakeInfo;
 import io.plainsight.policy.Field;
 import io.plainsight.policy.FilterExpression;
 import io.plainsight.policy.MapFieldSource;
+import io.plainsight.proxy.ClientHello;
 import io.plainsight.tls.HelloFingerprints;
 import io.plainsight.tls.Ja3;
 
@@ -54,6 +55,38 @@ public final class ConnectionPrefilter {
 
     boolean afterHandshake(TcpConnection c, TlsHandshakeInfo h) {
         return expression == null || !needsTls || expression.matches(fields(c, h));
+    }
+
+    /**
+     * Decides on what a ClientHello offers when the handshake is not known (0-RTT early data that
+     * did not wait for it, a handshake cut short): the SNI, the highest version offered, JA3 and JA4.
+     */
+    boolean afterClientHello(TcpConnection c, ClientHello hello, byte[] message) {
+        if (expression == null || !needsTls) {
+            return true;
+        }
+        MapFieldSource f = fields(c, null);
+        int version = hello.legacyVersion();
+        for (int v : hello.supportedVersions()) {
+            if ((v & 0x0f0f) != 0x0a0a && v > version) { // not GREASE
+                version = v;
+            }
+        }
+        f.put("tls.version", OfflineConnection.protocolName(version));
+        if (hello.sni() != null) {
+            f.put("tls.sni", hello.sni());
+        }
+        if (message != null) {
+            Ja3 ja3 = HelloFingerprints.ja3(message);
+            if (ja3 != null) {
+                f.put("tls.ja3", ja3.md5());
+            }
+            String ja4 = HelloFingerprints.ja4(message);
+            if (ja4 != null) {
+                f.put("tls.ja4", ja4);
+            }
+        }
+        return expression.matches(f);
     }
 
     static MapFieldSource fields(TcpConnection c, TlsHandshakeInfo h) {

@@ -2,6 +2,7 @@ package io.plainsight.offline;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.plainsight.event.CaptureEvent;
 import io.plainsight.event.CapturedPacket;
 import io.plainsight.event.CloseKind;
@@ -19,6 +20,7 @@ import io.plainsight.offline.tcp.TcpConnection;
 import io.plainsight.offline.tls.TlsHandshakeInfo;
 import io.plainsight.offline.tls.TlsListener;
 import io.plainsight.offline.tls.TlsStreamDecryptor;
+import io.plainsight.proxy.ClientHello;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +37,8 @@ final class OfflineConnection implements TlsListener {
     private static final int MAX_NOTES = 8;
     /** Wire events held for an undecided connection; past this it is decided on what is known. */
     private static final int MAX_HELD = 4096;
+    /** Early plaintext held for a filter on TLS fields; past this it is decided on the ClientHello. */
+    private static final long MAX_EARLY_BYTES = 1 << 20;
 
     enum Kind { UNDECIDED, TLS, PLAIN, EXCLUDED }
 
@@ -53,6 +57,15 @@ final class OfflineConnection implements TlsListener {
     private boolean decided;
     /** Its packets and secrets for the wire sinks, held while its fate is not decided (null: none). */
     private List<CaptureEvent> held;
+    /** Plaintext that came before the handshake was known (0-RTT early data), held while a TLS filter waits for it. */
+    private List<Early> early;
+    private long earlyBytes;
+    /** The first ClientHello (null: none yet, or an SSLv2-format one) and its handshake message. */
+    ClientHello clientHello;
+    byte[] clientHelloMessage;
+
+    /** Early plaintext, copied. */
+    private record Early(boolean fromClient, long timestampMicros, ByteBuf data) {}
     String failure;
     final List<String> notes = new ArrayList<>(0);
     long plaintextClientToServer;
@@ -74,6 +87,10 @@ final class OfflineConnection implements TlsListener {
     void exclude() {
         kind = Kind.EXCLUDED;
         decided = true;
+        if (early != null) {
+            early.forEach(e -> e.data().release());
+            early = null;
+        }
         if (held != null) {
             for (CaptureEvent e : held) {
                 if (e instanceof CapturedPacket p) {
@@ -115,6 +132,30 @@ final class OfflineConnection implements TlsListener {
         }
     }
 
+    /** The early plaintext held while the filter waited, now that the connection is kept. */
+    private void releaseEarly() {
+        if (early == null) {
+            return;
+        }
+        List<Early> list = early;
+        early = null;
+        for (Early e : list) {
+            try {
+                publishData(e.fromClient(), e.timestampMicros(), e.data());
+            } finally {
+                e.data().release();
+            }
+        }
+    }
+
+    @Override
+    public void clientHello(ClientHello hello, byte[] message) {
+        if (clientHello == null) {
+            clientHello = hello;
+            clientHelloMessage = message;
+        }
+    }
+
     /** Decides on the TLS fields known now (the handshake, else the ClientHello); false if it is left out. */
     private boolean decideTls() {
         if (decided) {
@@ -142,7 +183,11 @@ final class OfflineConnection implements TlsListener {
             decide(fromClient, bytes);
         }
         switch (kind) {
-            case TLS -> decryptor.data(fromClient, timestampMicros, bytes);
+            case TLS -> {
+                if (decryptor != null) {
+                    decryptor.data(fromClient, timestampMicros, bytes);
+                }
+            }
             case PLAIN -> publishData(fromClient, timestampMicros, bytes);
             default -> { }
         }
@@ -150,7 +195,11 @@ final class OfflineConnection implements TlsListener {
 
     void gap(boolean fromClient, long missingBytes, long tcpSequence, String description) {
         switch (kind) {
-            case TLS -> decryptor.gap(fromClient, missingBytes, tcpSequence);
+            case TLS -> {
+                if (decryptor != null) {
+                    decryptor.gap(fromClient, missingBytes, tcpSequence);
+                }
+            }
             case PLAIN -> note(description + " (the plaintext on either side of it is joined in the outputs)");
             default -> { }
         }
@@ -161,6 +210,7 @@ final class OfflineConnection implements TlsListener {
         lastMicros = Math.max(lastMicros, timestampMicros);
         if (kind == Kind.TLS) {
             decryptor.end(timestampMicros);
+            decryptor = null; // the connection stays attached while it lingers; its keys and buffers need not
         }
         if (kind == Kind.UNDECIDED && !decided) {
             exclude(); // no data: a filter on TLS fields cannot match it; its packets are dropped
@@ -170,6 +220,7 @@ final class OfflineConnection implements TlsListener {
         if (!decideTls()) {
             return;
         }
+        releaseEarly();
         if (!announced && kind != Kind.UNDECIDED) {
             announce(timestampMicros);
         }
@@ -215,7 +266,9 @@ final class OfflineConnection implements TlsListener {
         if (!decideTls()) {
             return;
         }
-        if (announced) {
+        boolean wasAnnounced = announced;
+        releaseEarly(); // announces the connection (with this handshake) if it held early data
+        if (wasAnnounced) {
             publishTls(lastMicros);
         }
     }
@@ -224,6 +277,23 @@ final class OfflineConnection implements TlsListener {
     public void plaintext(boolean fromClient, long timestampMicros, ByteBuf data) {
         if (kind != Kind.TLS) {
             return;
+        }
+        if (!decided && handshake == null) {
+            // 0-RTT early data comes before the handshake is known: held for the filter, which is
+            // decided on the ClientHello only when too much of it comes
+            int n = data.readableBytes();
+            if (earlyBytes + n <= MAX_EARLY_BYTES) {
+                if (early == null) {
+                    early = new ArrayList<>();
+                }
+                early.add(new Early(fromClient, timestampMicros, Unpooled.copiedBuffer(data)));
+                earlyBytes += n;
+                return;
+            }
+            if (!decideTls()) {
+                return;
+            }
+            releaseEarly();
         }
         if (!announced) {
             announce(timestampMicros);

@@ -46,8 +46,6 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
     private final boolean wantsWire;
     /** The connection of the packet being read (null: none), for {@link #packet}. */
     private OfflineConnection packetConnection;
-    /** The connection closed last (a packet may close its own connection). */
-    private OfflineConnection lastClosed;
     private final ConnectionPrefilter prefilter;
     private final Consumer<String> warnings;
     private final TcpReassembler reassembler;
@@ -138,8 +136,15 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
         events.accept(e);
     }
 
-    /** Whether a connection stays in, now that its TLS handshake (null: none, not TLS) is known. */
+    /**
+     * Whether a connection stays in, now that its TLS handshake (null: none, not TLS) is known;
+     * without a handshake but with a ClientHello (early data, a handshake cut short), on what the
+     * ClientHello offers.
+     */
     boolean prefilterTls(OfflineConnection c, TlsHandshakeInfo handshake) {
+        if (handshake == null && c.clientHello != null) {
+            return prefilter.afterClientHello(c.tcp, c.clientHello, c.clientHelloMessage);
+        }
         return prefilter.afterHandshake(c.tcp, handshake);
     }
 
@@ -154,8 +159,7 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
         TcpConnection tcp = reassembler.segment(s.packetNumber(), s.timestampMicros(), s.src(), s.srcPort(), s.dst(), s.dstPort(), s.seq(),
                 s.ack(), s.flags(), s.payload());
         if (wantsWire && tcp != null) {
-            OfflineConnection c = (OfflineConnection) tcp.attachment();
-            packetConnection = c != null ? c : lastClosed != null && lastClosed.tcp == tcp ? lastClosed : null;
+            packetConnection = (OfflineConnection) tcp.attachment();
         }
     }
 
@@ -169,7 +173,9 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
             int offset, int length, long originalLength) {
         OfflineConnection c = packetConnection;
         packetConnection = null;
-        lastClosed = null;
+        if (c == null && prefilter.active()) {
+            return; // not a TCP connection's packet: no connection filter keeps it
+        }
         ByteBuf frame = ByteBufAllocator.DEFAULT.heapBuffer(length, length).writeBytes(data, offset, length);
         CapturedPacket p = new CapturedPacket(c == null ? 0 : c.tcp.id(), timestampMicros, "original: " + interfaceName,
                 linkType, originalLength, frame);
@@ -243,9 +249,7 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
     @Override
     public void closed(TcpConnection connection, long timestampMicros, CloseReason reason) {
         OfflineConnection c = (OfflineConnection) connection.attachment();
-        connection.attach(null);
-        lastClosed = c;
-        c.closed(timestampMicros, reason);
+        c.closed(timestampMicros, reason); // stays attached while the connection lingers: its last packets are its own
         report.connection(c.outcome());
     }
 }

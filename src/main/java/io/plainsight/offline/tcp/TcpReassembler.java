@@ -73,8 +73,8 @@ public final class TcpReassembler {
      * @param payload         the TCP payload, readable bytes only; null or empty for none. A
      *                        payload cut short by the capture's snap length must be passed as
      *                        what was captured; the missing rest then becomes a gap.
-     * @return the connection the segment belongs to, or null (an invalid segment, or one after
-     *     its connection closed)
+     * @return the connection the segment belongs to (also one that closed already), or null for
+     *     an invalid segment
      */
     public TcpConnection segment(long packetNumber, long timestampMicros, InetAddress src, int srcPort, InetAddress dst,
                         int dstPort, long seq, long ack, int flags, ByteBuf payload) {
@@ -102,7 +102,7 @@ public final class TcpReassembler {
             } else if (c.closed) {
                 if (!syn || !c.startsAnother(src, srcPort, seq, flags)) {
                     counters.afterCloseSegments++;
-                    return null;
+                    return c; // still its packet (a last ACK, a retransmitted FIN)
                 }
                 c = open(c.key, src, srcPort, dst, dstPort, flags);
             } else if (syn && c.startsAnother(src, srcPort, seq, flags)) {
