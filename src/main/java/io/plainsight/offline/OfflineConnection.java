@@ -83,6 +83,34 @@ final class OfflineConnection implements TlsListener {
         this.decided = !owner.decidesAfterHandshake();
     }
 
+    /** The {@code capture: off} rule that left it out, or null. */
+    String excludedByRule;
+    /** Whether the capture rules on TLS fields were judged. */
+    private boolean rulesJudged;
+
+    /** Leaves the connection out of every output, as capture rule {@code id} says. */
+    void excludeByRule(String id) {
+        excludedByRule = id;
+        exclude();
+    }
+
+    /**
+     * Judges the capture rules on TLS fields once, on what is known: the ClientHello, else the
+     * handshake's, else none; false when a rule leaves the connection out.
+     */
+    private boolean judgeRules(String sni, byte[] clientHelloMessage) {
+        if (rulesJudged || kind == Kind.EXCLUDED) {
+            return kind != Kind.EXCLUDED;
+        }
+        rulesJudged = true;
+        String id = owner.captureOffAfterHello(this, sni, clientHelloMessage);
+        if (id != null) {
+            excludeByRule(id);
+            return false;
+        }
+        return true;
+    }
+
     /** Leaves the connection out of every output (a filter said so); what it held is dropped. */
     void exclude() {
         kind = Kind.EXCLUDED;
@@ -153,6 +181,10 @@ final class OfflineConnection implements TlsListener {
         if (clientHello == null) {
             clientHello = hello;
             clientHelloMessage = message;
+            // the capture rules on TLS fields decide here, as live; so does everything when --filter names none
+            if (judgeRules(hello.sni(), message) && !owner.filterNeedsTls()) {
+                decideTls();
+            }
         }
     }
 
@@ -160,6 +192,11 @@ final class OfflineConnection implements TlsListener {
     private boolean decideTls() {
         if (decided) {
             return kind != Kind.EXCLUDED;
+        }
+        boolean kept = clientHello != null ? judgeRules(clientHello.sni(), clientHelloMessage)
+                : handshake != null ? judgeRules(handshake.sni(), handshake.clientHello()) : judgeRules(null, null);
+        if (!kept) {
+            return false;
         }
         if (owner.prefilterTls(this, handshake)) {
             keep();
@@ -404,7 +441,10 @@ final class OfflineConnection implements TlsListener {
         String reason = failure;
         switch (kind) {
             case PLAIN -> status = ConnectionOutcome.Status.PLAIN;
-            case EXCLUDED -> status = ConnectionOutcome.Status.FILTERED;
+            case EXCLUDED -> {
+                status = ConnectionOutcome.Status.FILTERED;
+                reason = excludedByRule != null ? "capture: off by rule " + excludedByRule : "--filter";
+            }
             case UNDECIDED -> status = ConnectionOutcome.Status.NO_DATA;
             default -> {
                 if (failure == null) {

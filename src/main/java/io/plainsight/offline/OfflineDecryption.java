@@ -13,6 +13,7 @@ import io.plainsight.offline.tcp.TcpConnection;
 import io.plainsight.offline.tcp.TcpReassembler;
 import io.plainsight.offline.tls.DecryptionKeys;
 import io.plainsight.offline.tls.TlsHandshakeInfo;
+import io.plainsight.policy.Rule;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
@@ -127,9 +128,27 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
         return wantsWire;
     }
 
-    /** Whether a connection's fate waits for its TLS handshake (its packets are held until then). */
+    /** Whether a connection's fate waits for its TLS handshake or ClientHello (its packets are held until then). */
     boolean decidesAfterHandshake() {
+        return prefilter.needsTls() || prefilter.rulesNeedTls();
+    }
+
+    /** Whether {@code --filter} names TLS fields (decided once the handshake is known). */
+    boolean filterNeedsTls() {
         return prefilter.needsTls();
+    }
+
+    /**
+     * The id of the {@code capture: off} rule that leaves a connection out, judged after its
+     * ClientHello ({@code sni}, {@code message}; both null when it has none), or null. Only when the
+     * rules name TLS fields (else they were judged when it opened).
+     */
+    String captureOffAfterHello(OfflineConnection c, String sni, byte[] message) {
+        if (!prefilter.rulesNeedTls()) {
+            return null;
+        }
+        Rule r = prefilter.captureOff(c.tcp, sni, message);
+        return r == null ? null : r.id();
     }
 
     void publish(CaptureEvent e) {
@@ -227,7 +246,10 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
     @Override
     public void opened(TcpConnection connection, long packetNumber, long timestampMicros) {
         OfflineConnection c = new OfflineConnection(this, connection, packetNumber, timestampMicros);
-        if (!prefilter.atOpen(connection)) {
+        Rule off = prefilter.rulesNeedTls() ? null : prefilter.captureOff(connection, null, null);
+        if (off != null) {
+            c.excludeByRule(off.id());
+        } else if (!prefilter.atOpen(connection)) {
             c.exclude();
         }
         connection.attach(c);
@@ -250,6 +272,9 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
     public void closed(TcpConnection connection, long timestampMicros, CloseReason reason) {
         OfflineConnection c = (OfflineConnection) connection.attachment();
         c.closed(timestampMicros, reason); // stays attached while the connection lingers: its last packets are its own
+        if (c.excludedByRule != null) {
+            report.filteredByRule(c.excludedByRule);
+        }
         report.connection(c.outcome());
     }
 }
