@@ -250,8 +250,12 @@ final class OfflineConnection implements TlsListener {
             decryptor = null; // the connection stays attached while it lingers; its keys and buffers need not
         }
         if (kind == Kind.UNDECIDED && !decided) {
-            exclude(); // no data: a filter on TLS fields cannot match it; its packets are dropped
-            kind = Kind.UNDECIDED; // still reported as a connection without data
+            // no data: decided on its addresses alone (its held packets are written or dropped); reported as
+            // a connection without data unless a capture rule left it out
+            decideTls();
+            if (excludedByRule == null) {
+                kind = Kind.UNDECIDED;
+            }
             return;
         }
         if (!decideTls()) {
