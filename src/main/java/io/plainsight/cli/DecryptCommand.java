@@ -99,11 +99,17 @@ final class DecryptCommand implements Callable<Integer> {
         if (!List.of("text", "json", "none").contains(report)) {
             throw new IllegalArgumentException("--report '" + report + "': expected text, json or none");
         }
-        if (capture.pcapngEncrypted) {
-            throw new IllegalArgumentException("--pcapng-encrypted is for the live modes: decrypt has no re-encrypted legs to add "
-                    + "(the encrypted packets are its input); --pcapng FILE writes the decrypted streams");
-        }
         ConnectionPrefilter prefilter = prefilter();
+        io.plainsight.policy.LiveRules rules = capture.liveRules();
+        String decryptRulesIgnored = null;
+        if (rules != null) {
+            prefilter = prefilter.withRules(rules.current());
+            if (rules.current().connectionRules().stream().anyMatch(x -> x.actions().decrypt() != null)) {
+                decryptRulesIgnored = "--rules " + rules.current().source() + ": decrypt rules act in the proxy and "
+                        + "transparent modes only (they relay a connection without decrypting it); decrypt ignores them";
+                log.warn("{}", decryptRulesIgnored);
+            }
+        }
         List<String> keyProblems = new ArrayList<>();
         DecryptionKeys keys = keys(keyProblems);
         defaultPcap();
@@ -112,6 +118,9 @@ final class DecryptCommand implements Callable<Integer> {
         try (reportOut) {
             DecryptionReport r = new DecryptionReport(reportOut.json == null ? null : reportOut.json::connection);
             keyProblems.forEach(r::warning);
+            if (decryptRulesIgnored != null) {
+                r.warning(decryptRulesIgnored);
+            }
             // the outputs are made once an input opens as a capture: no empty PCAP when none does
             List<String> rest = new ArrayList<>(inputs);
             CaptureReader first = null;
@@ -140,7 +149,7 @@ final class DecryptCommand implements Callable<Integer> {
         }, "shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            OfflineDecryption decryption = new OfflineDecryption(keys, bus::publish, bus.wantsData(), prefilter,
+            OfflineDecryption decryption = new OfflineDecryption(keys, bus::publish, bus.wantsData(), bus.wantsWire(), prefilter,
                     message -> log.warn("{}", message), r);
             readInputs(decryption, r, first, rest);
             DecryptionReport result = decryption.finish();

@@ -37,7 +37,7 @@ public final class CaptureBus implements AutoCloseable {
     private final List<Lane> lanes = new ArrayList<>();
     /** The lanes whose sinks take data events. */
     private final Lane[] dataLanes;
-    /** The lanes whose sinks take raw wire bytes. */
+    /** The lanes whose sinks take raw wire bytes (and captured packets). */
     private final Lane[] wireLanes;
     /** Whether some sink takes TLS secrets. */
     private final boolean secrets;
@@ -85,8 +85,8 @@ public final class CaptureBus implements AutoCloseable {
     }
 
     /**
-     * Publishes an event to every sink. For a {@link DataChunk} or {@link WireChunk}, ownership of
-     * one reference of its buffer passes to the bus.
+     * Publishes an event to every sink. For a {@link DataChunk}, {@link WireChunk} or
+     * {@link CapturedPacket}, ownership of one reference of its buffer passes to the bus.
      */
     public void publish(CaptureEvent event) {
         if (event instanceof DataChunk chunk) {
@@ -95,6 +95,10 @@ public final class CaptureBus implements AutoCloseable {
         }
         if (event instanceof WireChunk chunk) {
             fanOut(event, chunk.data(), wireLanes);
+            return;
+        }
+        if (event instanceof CapturedPacket packet) {
+            fanOut(event, packet.frame(), wireLanes);
             return;
         }
         if (closed) {
@@ -196,6 +200,9 @@ public final class CaptureBus implements AutoCloseable {
         }
         if (event instanceof WireChunk chunk) {
             return chunk.data();
+        }
+        if (event instanceof CapturedPacket packet) {
+            return packet.frame();
         }
         return null;
     }

@@ -64,6 +64,33 @@ class DecryptFilterTest {
     }
 
     @Test
+    void aTlsVersionKeepsAConnectionWhoseFirstPlaintextIsEarlyData() throws IOException {
+        // stream 1 resumes with 0-RTT: its first plaintext (GET /early) is decrypted before the handshake is known
+        DecryptRun run = filtered("tls13-rfc8446.pcap", "tls.version == \"TLSv1.3\"",
+                "--keylog", WiresharkTlsCorpus.key("tls13-rfc8446.keys").toString());
+        DecryptedPcap.read(run.pcap()).assertMatches(StreamsTsv.load("tls13-rfc8446"));
+        assertThat(har(run)).extracting(e -> e.at("/request/url").asText().replaceFirst("^https://[^/]*", ""))
+                .containsExactlyInAnyOrder("/first", "/early", "/second");
+        JsonNode report = run.report();
+        assertThat(report.at("/summary/filtered_out").asInt()).isZero();
+        assertThat(report.at("/summary/decrypted").asInt()).isEqualTo(2);
+        assertThat(run.connection("10.9.0.1:38290").get("bytes_client_to_server").asLong()).isEqualTo(47);
+    }
+
+    @Test
+    void anotherTlsVersionLeavesOutTheEarlyDataConnectionToo() {
+        Path dir = TestFiles.newDir("filter");
+        DecryptRun run = DecryptRun.into(dir, WiresharkTlsCorpus.capture("tls13-rfc8446.pcap").toString(), "--keylog",
+                WiresharkTlsCorpus.key("tls13-rfc8446.keys").toString(), "--filter", "tls.version == \"TLSv1.2\"",
+                "--har", dir.resolve("out.har").toString());
+        JsonNode report = run.report();
+        assertThat(report.get("connections")).as("%s", run).isEmpty();
+        assertThat(report.at("/summary/filtered_out").asInt()).isEqualTo(2);
+        assertThat(report.at("/summary/decrypted").asInt()).isZero();
+        assertThat(har(run)).isEmpty();
+    }
+
+    @Test
     void aJa4KeepsTheConversationsOfThatClientHelloOnly() throws IOException {
         // tls12-chacha20poly1305: seven openssl s_client connections, each offering other cipher suites (so each
         // JA4 differs in its cipher hash); the PSK and DHE ones send no supported_groups and ec_point_formats

@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.plainsight.testing.Tshark;
 import io.plainsight.testing.WiresharkTlsCorpus;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code decrypt --pcapng}: the decrypted streams as PCAPNG; the encrypted packets are for the live modes. */
+/** {@code decrypt --pcapng}: the decrypted streams as PCAPNG (with the encrypted packets: {@link DecryptPcapngEncryptedTest}). */
 class DecryptPcapngTest {
     @TempDir Path tmp;
 
@@ -28,15 +27,5 @@ class DecryptPcapngTest {
                 "plainsight offline decrypted\t/second");
         assertThat(tshark.fieldLines(out, "frame.comment", "tcp.srcport", "frame.comment"))
                 .containsExactly("38288\tconnection #0 no sni", "38290\tconnection #1 no sni");
-    }
-
-    @Test
-    void encryptedPacketsAreRefusedNamingTheOption() throws Exception {
-        Path out = tmp.resolve("out.pcapng");
-        DecryptRun run = DecryptRun.decrypt(WiresharkTlsCorpus.capture("tls13-rfc8446.pcap").toString(),
-                "--pcapng", out.toString(), "--pcapng-encrypted");
-        assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("plainsight: --pcapng-encrypted is for the live modes");
-        assertThat(Files.exists(out)).isFalse();
     }
 }

@@ -50,6 +50,10 @@ final class Handshake {
     RecordDecrypter serverDecrypter;
     CipherSuite suite;
     boolean infoReported;
+    /** Whether its keys went to {@link TlsListener#secrets} (TLS 1.3: the handshake and traffic secrets). */
+    boolean secretsReported;
+    /** Whether the early traffic secret went to {@link TlsListener#secrets}. */
+    boolean earlySecretReported;
 
     Handshake(int index) {
         this.index = index;

@@ -149,6 +149,7 @@ final class HandshakeMessages {
         if (s.mode == Side.PLAIN) {
             s.mode = Side.AWAITING_SERVER_HELLO;
         }
+        d.clientHelloRead(h, ch);
     }
 
     void sslV2ClientHello(Side s, byte[] b, int off, int len) {
@@ -205,6 +206,7 @@ final class HandshakeMessages {
         h.suite = suite;
         h.resumption = sh.preSharedKey() ? "PSK" : null;
         s.protect(h, Side.KEYS_HANDSHAKE);
+        d.reportTls13Secrets(h);
         replayClient(h, null);
     }
 

@@ -1,6 +1,7 @@
 package io.plainsight.sink.connlog;
 
 import io.plainsight.event.CaptureEvent;
+import io.plainsight.event.CapturedPacket;
 import io.plainsight.event.ConnectionClosed;
 import io.plainsight.event.ConnectionOpened;
 import io.plainsight.event.DataChunk;
@@ -61,6 +62,7 @@ public final class ConnectionLogSink implements Sink {
             }
             case DataChunk d -> { }
             case WireChunk w -> { }
+            case CapturedPacket p -> { }
             case TlsSecrets s -> { }
         }
     }

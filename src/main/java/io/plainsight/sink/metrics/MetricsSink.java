@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.plainsight.event.CaptureEvent;
+import io.plainsight.event.CapturedPacket;
 import io.plainsight.event.ConnectionClosed;
 import io.plainsight.event.ConnectionOpened;
 import io.plainsight.event.DataChunk;
@@ -71,6 +72,7 @@ public final class MetricsSink implements Sink {
             case DataChunk d -> {}
             case TlsSecrets s -> {}
             case WireChunk w -> {}
+            case CapturedPacket p -> { }
         }
     }
 

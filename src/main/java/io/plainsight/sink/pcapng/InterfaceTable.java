@@ -22,8 +22,9 @@ final class InterfaceTable {
             return id;
         }
         int next = inFile.size();
-        PcapngFormat.writeInterfaceDescription(out.buffer(), PcapFormat.LINKTYPE_ETHERNET, PcapFormat.SNAPLEN,
-                key.name(), key.description());
+        // an original interface's packets are as long as the input's: no snap length (0) but the input's
+        PcapngFormat.writeInterfaceDescription(out.buffer(), key.linkType(),
+                key.kind() == InterfaceKey.Kind.ORIGINAL ? 0 : PcapFormat.SNAPLEN, key.name(), key.description());
         out.interfaceWritten();
         inFile.add(key);
         ids.put(key, next);

@@ -105,13 +105,22 @@ public final class PcapngFormat {
      */
     public static void writeEnhancedPacketHeader(ByteBuf out, int totalLength, int interfaceId, long timestampMicros,
             int frameLength) {
+        writeEnhancedPacketHeader(out, totalLength, interfaceId, timestampMicros, frameLength, frameLength);
+    }
+
+    /**
+     * As {@link #writeEnhancedPacketHeader(ByteBuf, int, int, long, int)}, for a frame of
+     * {@code originalLength} bytes on the wire of which {@code frameLength} were captured.
+     */
+    public static void writeEnhancedPacketHeader(ByteBuf out, int totalLength, int interfaceId, long timestampMicros,
+            int frameLength, long originalLength) {
         out.writeIntLE(ENHANCED_PACKET);
         out.writeIntLE(totalLength);
         out.writeIntLE(interfaceId);
         out.writeIntLE((int) (timestampMicros >>> 32));
         out.writeIntLE((int) timestampMicros);
         out.writeIntLE(frameLength); // captured
-        out.writeIntLE(frameLength); // original: frames are written whole
+        out.writeIntLE((int) originalLength);
     }
 
     /** Writes what follows the packet data: padding, the comment option (if any), the total length. */

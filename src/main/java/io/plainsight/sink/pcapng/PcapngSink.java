@@ -1,6 +1,7 @@
 package io.plainsight.sink.pcapng;
 
 import io.plainsight.event.CaptureEvent;
+import io.plainsight.event.CapturedPacket;
 import io.plainsight.event.ConnectionClosed;
 import io.plainsight.event.ConnectionOpened;
 import io.plainsight.event.DataChunk;
@@ -27,7 +28,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.ArrayList;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +57,12 @@ import org.slf4j.LoggerFactory;
  * Blocks its packets need and, at its start, a Decryption Secrets Block with the secrets of the
  * connections still open. Failures are handled as in the PCAP sinks: logged once, counted,
  * retried; the file always ends on a whole block.
+ *
+ * <p>In {@code plainsight decrypt} (offline connections) there are no legs to rebuild: with the
+ * encrypted packets it writes the input's packets as read ({@link CapturedPacket}: their own link
+ * type, timestamps and bytes) on one interface per input interface ({@code if_name} "original:
+ * FILE#N"), and each {@link TlsSecrets} as a Decryption Secrets Block at once, with no holding: the
+ * source publishes the keys before the packets they decrypt.
  */
 public final class PcapngSink implements Sink {
     private static final Logger log = LoggerFactory.getLogger(PcapngSink.class);
@@ -77,6 +86,15 @@ public final class PcapngSink implements Sink {
     private final Set<Conn.LegRef> holding = new LinkedHashSet<>();
     private long heldBytes;
     private boolean gaveUpLogged;
+    /** Offline: the input interfaces by name and link type. */
+    private final Map<String, InterfaceKey> originalInterfaces = new HashMap<>();
+    /** Offline: the interface of the last packet as read, after which secrets are written. */
+    private InterfaceKey lastOriginal;
+    /** Offline: secrets that came before any packet as read (written before the first). */
+    private final List<TlsSecrets> pendingSecrets = new ArrayList<>();
+    private long pendingSecretsBytes;
+    /** Offline: the secrets of input packets by connection (0: the input's own blocks). */
+    private final Map<Long, ByteArrayOutputStream> originalSecrets = new HashMap<>();
 
     /** One open connection. */
     private static final class Conn {
@@ -105,7 +123,7 @@ public final class PcapngSink implements Sink {
     PcapngSink(PcapngDestination destination, boolean encrypted, PcapOptions options, String userAppl) {
         this.output = new PcapngOutput(destination, userAppl, options.bufferBytes(), options.retryInterval());
         this.writer = new PcapngWriter(output, this::openSecrets);
-        this.tracker = new ConversationTracker(options);
+        this.tracker = new ConversationTracker(options, encrypted);
         this.legSettings = new WireLeg.Settings(options.mss(), options.isnSeed());
         this.encrypted = encrypted;
         this.target = destination.describe();
@@ -183,6 +201,7 @@ public final class PcapngSink implements Sink {
                 c.decryptedCommented |= writer.commentUsed();
             }
             case WireChunk w -> wire(w);
+            case CapturedPacket p -> original(p);
             case ConnectionClosed e -> closed(e);
         }
         if (!holding.isEmpty()) {
@@ -194,7 +213,7 @@ public final class PcapngSink implements Sink {
         String comment = "connection #" + o.connectionId() + (o.sni() != null ? " sni=" + o.sni() : " no sni");
         String listener = listenerName(o);
         Conn c = new Conn(o, comment, new InterfaceKey(o.mode().label(), listener, InterfaceKey.Kind.DECRYPTED));
-        if (encrypted) {
+        if (encrypted && o.mode() != Mode.OFFLINE) { // offline, the packets come as read (CapturedPacket)
             InetSocketAddress plainsight = o.listener() != null ? o.listener() : o.server();
             c.client = new WireLeg(new InterfaceKey(o.mode().label(), listener, InterfaceKey.Kind.CLIENT_LEG),
                     o.client(), plainsight, o.connectionId() * 4 + 1, o.timestampMicros());
@@ -208,12 +227,16 @@ public final class PcapngSink implements Sink {
 
     private void secrets(TlsSecrets s) {
         Conn c = conns.get(s.connectionId());
-        if (!encrypted || c == null) {
+        if (!encrypted) {
             return;
         }
         byte[] lines = s.keyLogLines().getBytes(StandardCharsets.US_ASCII);
         if (lines.length > 0 && lines[lines.length - 1] != '\n') {
             lines = (s.keyLogLines() + "\n").getBytes(StandardCharsets.US_ASCII);
+        }
+        if (c == null || c.client == null) {
+            originalSecrets(s, lines);
+            return;
         }
         WireLeg leg = leg(c, s.leg());
         writer.secrets(s.timestampMicros(), lines, leg.key); // before adding them: a file started now repeats only the older ones
@@ -248,6 +271,43 @@ public final class PcapngSink implements Sink {
     }
 
     /**
+     * Secrets of an input's packets ({@code plainsight decrypt}, which publishes them before the
+     * packets they decrypt): written at once, after the Interface Description Block of the last
+     * original interface, or before the first original packet when none came yet. Kept per
+     * connection (0: the input's own blocks, for good) for the start of a new file.
+     */
+    private void originalSecrets(TlsSecrets s, byte[] lines) {
+        if (lines.length == 0) {
+            return;
+        }
+        if (lastOriginal != null) {
+            writer.secrets(s.timestampMicros(), lines, lastOriginal);
+        } else if (pendingSecretsBytes + lines.length <= MAX_HELD_BYTES_PER_LEG) {
+            pendingSecrets.add(s);
+            pendingSecretsBytes += lines.length;
+        }
+        originalSecrets.computeIfAbsent(s.connectionId(), id -> new ByteArrayOutputStream()).writeBytes(lines);
+    }
+
+    /** One packet of a decrypted capture as read, on its input interface. */
+    private void original(CapturedPacket p) {
+        if (!encrypted) {
+            return;
+        }
+        InterfaceKey key = originalInterfaces.computeIfAbsent(p.interfaceName() + "\n" + p.linkType(),
+                k -> InterfaceKey.original(p.interfaceName(), p.linkType()));
+        if (!pendingSecrets.isEmpty()) {
+            for (TlsSecrets s : pendingSecrets) {
+                writer.secrets(s.timestampMicros(), s.keyLogLines().getBytes(StandardCharsets.US_ASCII), key);
+            }
+            pendingSecrets.clear();
+            pendingSecretsBytes = 0;
+        }
+        lastOriginal = key;
+        writer.original(key, p.timestampMicros(), p.frame(), p.originalLength());
+    }
+
+    /**
      * A leg of a decrypted connection holds from its first TLS handshake record (the ClientHello;
      * what came before, such as a CONNECT request, is plaintext) while its keys are not complete.
      */
@@ -262,7 +322,8 @@ public final class PcapngSink implements Sink {
             tracker.accept(e, writer);
             return;
         }
-        if (encrypted) {
+        originalSecrets.remove(e.connectionId());
+        if (encrypted && c.client != null) {
             release(c, c.client);
             release(c, c.upstream);
             c.client.close(e, writer);
@@ -318,6 +379,9 @@ public final class PcapngSink implements Sink {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         for (Conn c : conns.values()) {
             all.writeBytes(c.secrets.toByteArray());
+        }
+        for (ByteArrayOutputStream lines : originalSecrets.values()) {
+            all.writeBytes(lines.toByteArray());
         }
         return all.toByteArray();
     }

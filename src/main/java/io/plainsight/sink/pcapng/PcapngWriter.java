@@ -60,6 +60,26 @@ final class PcapngWriter implements FrameOutput {
         }
     }
 
+    /**
+     * Writes one packet as it was read (an input's packet, {@code plainsight decrypt}) on
+     * interface {@code key}: its frame, and its length on the wire ({@code originalLength}, more
+     * when the input's snaplen cut it).
+     */
+    void original(InterfaceKey key, long timestampMicros, ByteBuf frame, long originalLength) {
+        int n = frame.readableBytes();
+        int total = PcapngFormat.enhancedPacketLength(n, null);
+        int id = prepare(timestampMicros, total, key);
+        if (id < 0) {
+            output.packetLost(n);
+            return;
+        }
+        ByteBuf b = output.buffer();
+        PcapngFormat.writeEnhancedPacketHeader(b, total, id, timestampMicros, n, Math.max(originalLength, n));
+        b.writeBytes(frame, frame.readerIndex(), n);
+        PcapngFormat.writeEnhancedPacketTrailer(b, total, n, null);
+        output.packetWritten(n);
+    }
+
     @Override
     public ByteBuf begin(long timestampMicros, int frameLength) {
         this.frameLength = frameLength;
