@@ -190,7 +190,10 @@ start_plainsight() { # [contender]: plainsight, or audit (the same plus --audit-
     if [ "$VARIANT" = outputs ]; then
       extra="--keylog $WORK/audit/keys.log --pcapng $WORK/audit/capture.pcapng --pcapng-encrypted"
       extra="$extra --pcap-over-ip 127.0.0.1:$POIP_PORT --connections $WORK/audit/connections.jsonl"
-      extra="$extra --metrics 127.0.0.1:$METRICS_PORT $AUDIT_ARGS"
+      extra="$extra --metrics 127.0.0.1:$METRICS_PORT"
+      # OUTPUTS_DROP="--pcapng-encrypted ...": leave those options out (to see what each one costs)
+      for o in ${OUTPUTS_DROP:-}; do extra=$(echo " $extra " | sed -E "s# $o( [^-][^ ]*)?# #"); done
+      extra="$extra $AUDIT_ARGS"
     else
       extra="--audit-log $WORK/audit/modsec_audit.log $AUDIT_ARGS"
     fi
