@@ -8,9 +8,11 @@ import io.plainsight.event.DataChunk;
 import io.plainsight.event.Direction;
 import io.plainsight.event.Leg;
 import io.plainsight.event.Mode;
+import io.plainsight.event.Sink;
 import io.plainsight.event.TlsEstablished;
 import io.plainsight.sink.pcap.PcapFileSink;
 import io.plainsight.sink.pcap.PcapOptions;
+import io.plainsight.sink.pcapng.PcapngSink;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
@@ -34,7 +36,8 @@ import java.util.Arrays;
  * java -cp target/plainsight.jar bench/PcapWriterBench.java OUTFILE [ROUNDS [mib|conn]]
  * </pre>
  *
- * OUTFILE may be /dev/null (Java side only), a file on disk, or one on tmpfs. Run it with the
+ * OUTFILE may be /dev/null (Java side only), a file on disk, or one on tmpfs. A name ending in
+ * {@code .pcapng} measures the PCAPNG sink ({@code --pcapng}, decrypted streams) instead. Run it with the
  * launcher's JVM options ({@code --sun-misc-unsafe-memory-access=allow} on JDK 24+: without it
  * Netty does not use Unsafe and the Java side is several times slower). Needs JDK 21+.
  */
@@ -58,7 +61,9 @@ public class PcapWriterBench {
             data.writeByte(i * 31);
         }
         double[] rates = new double[rounds];
-        try (PcapFileSink sink = new PcapFileSink(args[0], PcapOptions.defaults())) {
+        try (Sink sink = args[0].endsWith(".pcapng")
+                ? PcapngSink.open(args[0], null, false, PcapOptions.defaults(), "plainsight bench")
+                : new PcapFileSink(args[0], PcapOptions.defaults())) {
             for (int round = 0; round < rounds; round++) {
                 long wall0 = System.nanoTime();
                 long cpu0 = threads.getCurrentThreadCpuTime();
@@ -81,7 +86,7 @@ public class PcapWriterBench {
     }
 
     /** 200 connections with a 1 MiB response each; returns the MiB of payload. */
-    static double mebibytes(PcapFileSink sink, ByteBuf data, int round) {
+    static double mebibytes(Sink sink, ByteBuf data, int round) throws Exception {
         int chunks = 64;
         for (int conn = 0; conn < 200; conn++) {
             long id = round * 1_000_000L + conn;
@@ -97,7 +102,7 @@ public class PcapWriterBench {
     }
 
     /** 20,000 short TLS connections; returns their number. */
-    static double connections(PcapFileSink sink, ByteBuf data, int round) {
+    static double connections(Sink sink, ByteBuf data, int round) throws Exception {
         int n = 20_000;
         for (int conn = 0; conn < n; conn++) {
             long id = round * 1_000_000L + conn;

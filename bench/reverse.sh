@@ -7,13 +7,18 @@
 # engine On) against plainsight without it, on the 1 KiB keep-alive req/s
 # test, both measured in this run, interleaved; prints the ratio, PASS at
 # >= AUDIT_MIN_RATIO (issue 6: within 15 %).
+#
+# VARIANT=outputs: the same comparison with every output of issue 7 enabled at
+# once in the second contender: --keylog, --pcapng --pcapng-encrypted,
+# --pcap-over-ip (one reader connected, draining), --connections and
+# --metrics (scraped every second); PASS at >= AUDIT_MIN_RATIO (within 15 %).
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
 
 # ---- knobs (env) -----------------------------------------------------------
-RUNS=${RUNS:-$([ "${VARIANT:-}" = audit ] && echo 5 || echo 3)}  # measured runs per metric and contender
+RUNS=${RUNS:-$([ -n "${VARIANT:-}" ] && echo 5 || echo 3)}  # measured runs per metric and contender
 DURATION=${DURATION:-10}        # seconds per measured run
 WARMUP=${WARMUP:-3}             # seconds of discarded warm-up per metric and contender
 THREADS=${THREADS:-2}           # wrk -t
@@ -24,11 +29,12 @@ WORKERS=${WORKERS:-auto}        # nginx worker_processes, backend and front alik
 SETTLE=${SETTLE:-1}             # seconds of pause between runs
 BASE_PORT=${BASE_PORT:-18440}   # backend=BASE+1 nginx=BASE+2 plainsight=BASE+3 probe=BASE+4
 VARIANT=${VARIANT:-}             # "audit": plainsight vs plainsight --audit-log (see above)
-if [ "$VARIANT" = audit ]; then
+if [ "$VARIANT" = audit ] || [ "$VARIANT" = outputs ]; then
+  # the second plainsight contender (called "audit" inside this script) runs with the extra outputs
   CONTENDERS=${CONTENDERS:-"plainsight audit"}
   METRICS=${METRICS:-rps}
 elif [ -n "$VARIANT" ]; then
-  echo "unknown VARIANT '$VARIANT' (known: audit)" >&2; exit 2
+  echo "unknown VARIANT '$VARIANT' (known: audit, outputs)" >&2; exit 2
 fi
 AUDIT_MIN_RATIO=${AUDIT_MIN_RATIO:-0.85}  # audit / plainsight req/s target
 AUDIT_ARGS=${AUDIT_ARGS:-}       # extra args of the audit contender only (e.g. --audit-parts ABFHZ)
@@ -45,6 +51,8 @@ NGINX_PORT=$((BASE_PORT + 2))
 PS_PORT=$((BASE_PORT + 3))
 PROBE_PORT=$((BASE_PORT + 4))
 AUDIT_PORT=$((BASE_PORT + 5))
+POIP_PORT=$((BASE_PORT + 6))     # VARIANT=outputs: PCAP-over-IP
+METRICS_PORT=$((BASE_PORT + 7))  # VARIANT=outputs: /metrics
 
 OUT_DIR="$BENCH_DIR/out"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
@@ -180,7 +188,16 @@ start_plainsight() { # [contender]: plainsight, or audit (the same plus --audit-
   local c=${1:-plainsight} port=$PS_PORT pcap="$WORK/pcap" extra="" logf
   if [ "$c" = audit ]; then
     port=$AUDIT_PORT; pcap="$WORK/pcap-audit"; mkdir -p "$WORK/audit"
-    extra="--audit-log $WORK/audit/modsec_audit.log $AUDIT_ARGS"
+    if [ "$VARIANT" = outputs ]; then
+      extra="--keylog $WORK/audit/keys.log --pcapng $WORK/audit/capture.pcapng --pcapng-encrypted"
+      extra="$extra --pcap-over-ip 127.0.0.1:$POIP_PORT --connections $WORK/audit/connections.jsonl"
+      extra="$extra --metrics 127.0.0.1:$METRICS_PORT"
+      # OUTPUTS_DROP="--pcapng-encrypted ...": leave those options out (to see what each one costs)
+      for o in ${OUTPUTS_DROP:-}; do extra=$(echo " $extra " | sed -E "s# $o( [^-][^ ]*)?# #"); done
+      extra="$extra $AUDIT_ARGS"
+    else
+      extra="--audit-log $WORK/audit/modsec_audit.log $AUDIT_ARGS"
+    fi
     logf="$WORK/logs/plainsight-audit.log"
   else
     PS_INSTANCE=$((PS_INSTANCE + 1))
@@ -204,8 +221,16 @@ start_plainsight() { # [contender]: plainsight, or audit (the same plus --audit-
   fi
   adopt_tree "$c" "$pid"
   log "$c #$PS_INSTANCE up on 127.0.0.1:$port (pids: ${TREE[$c]})"
+  if [ "$c" = audit ] && [ "$VARIANT" = outputs ]; then
+    # an IDS-like PCAP-over-IP reader that keeps up, and a Prometheus-like scraper (every second)
+    (exec cat </dev/tcp/127.0.0.1/"$POIP_PORT" >"$WORK/audit/pcap-over-ip.pcap") 2>>"$logf" &
+    STARTED+=("$!")
+    (while sleep 1; do curl -s -o "$WORK/audit/metrics.txt" "http://127.0.0.1:$METRICS_PORT/metrics" || true; done) &
+    STARTED+=("$!")
+  fi
 }
 AUDIT_REASON=""
+OUTPUTS_SUMMARY="-"
 
 pcap_bytes() { { find "$WORK/pcap" -type f -printf '%s\n' 2>/dev/null || true; } | awk '{s+=$1} END{printf "%.0f\n", s}'; }
 pcap_files() { { find "$WORK/pcap" -type f 2>/dev/null || true; } | wc -l; }
@@ -478,10 +503,20 @@ main() {
     sample_rss audit
     # shellcheck disable=SC2086
     stop_pids ${TREE[audit]:-}; TREE[audit]=""
-    local f="$WORK/audit/modsec_audit.log"
-    AUDIT_MARKER=$(LC_ALL=C grep -a -c -F -- "$marker" "$f" 2>/dev/null || true)
-    AUDIT_ENTRIES=$(LC_ALL=C grep -a -c -E '^--[a-f0-9]{8}-A--$' "$f" 2>/dev/null || true)
-    AUDIT_BYTES=$(stat -c %s "$f" 2>/dev/null || echo 0)
+    if [ "$VARIANT" = outputs ]; then
+      local d="$WORK/audit"
+      AUDIT_MARKER=$(LC_ALL=C grep -a -c -F -- "$marker" "$d/capture.pcapng" 2>/dev/null || true)
+      OUTPUTS_SUMMARY="key log $(wc -l <"$d/keys.log" 2>/dev/null || echo 0) lines;"
+      OUTPUTS_SUMMARY="$OUTPUTS_SUMMARY pcapng $(stat -c %s "$d/capture.pcapng" 2>/dev/null || echo 0) bytes;"
+      OUTPUTS_SUMMARY="$OUTPUTS_SUMMARY PCAP-over-IP reader got $(stat -c %s "$d/pcap-over-ip.pcap" 2>/dev/null || echo 0) bytes;"
+      OUTPUTS_SUMMARY="$OUTPUTS_SUMMARY connections $(wc -l <"$d/connections.jsonl" 2>/dev/null || echo 0) lines;"
+      OUTPUTS_SUMMARY="$OUTPUTS_SUMMARY last scrape $(grep -c -v '^#' "$d/metrics.txt" 2>/dev/null || echo 0) samples"
+    else
+      local f="$WORK/audit/modsec_audit.log"
+      AUDIT_MARKER=$(LC_ALL=C grep -a -c -F -- "$marker" "$f" 2>/dev/null || true)
+      AUDIT_ENTRIES=$(LC_ALL=C grep -a -c -E '^--[a-f0-9]{8}-A--$' "$f" 2>/dev/null || true)
+      AUDIT_BYTES=$(stat -c %s "$f" 2>/dev/null || echo 0)
+    fi
   fi
   sample_rss front
   RSS_KB[nginx]=${RSS_KB[front]:-}
@@ -609,13 +644,24 @@ audit_report() {     # VARIANT=audit: plainsight with --audit-log vs without, 1 
     ratio=$(awk -v a="$a" -v p="$p" 'BEGIN{printf "%.3f", a / p}')
     result=$(awk -v r="$ratio" -v t="$AUDIT_MIN_RATIO" 'BEGIN{print (r >= t) ? "PASS" : "FAIL"}')
   fi
+  local what="--audit-log"
+  [ "$VARIANT" = outputs ] && what="the issue-7 outputs"
   echo
-  echo "--audit-log (${AUDIT_ARGS:-default parts ABCFHZ, engine On, serial}) vs plainsight without it, 1 KiB keep-alive req/s:"
-  printf '  %-22s %10s\n' "without --audit-log" "$(fmt rps "$p")" "with --audit-log" "$(fmt rps "$a")"
+  if [ "$VARIANT" = outputs ]; then
+    echo "keylog + pcapng (encrypted, DSB) + PCAP-over-IP (1 reader) + connections + metrics (scraped 1/s)${AUDIT_ARGS:+ $AUDIT_ARGS} vs plainsight without them, 1 KiB keep-alive req/s:"
+  else
+    echo "--audit-log (${AUDIT_ARGS:-default parts ABCFHZ, engine On, serial}) vs plainsight without it, 1 KiB keep-alive req/s:"
+  fi
+  printf '  %-22s %10s\n' "without $what" "$(fmt rps "$p")" "with $what" "$(fmt rps "$a")"
   printf '  %-22s %10s   target >= %s   %s\n' "ratio with/without" "$ratio" "$AUDIT_MIN_RATIO" "$result"
   printf '  %-22s %10s ms / %s ms (with / without)\n' "p99" "$(fmt p99 "${MED["p99 audit"]:-}")" "$(fmt p99 "${MED["p99 plainsight"]:-}")"
-  echo "  audit log: $AUDIT_ENTRIES entries, $AUDIT_BYTES bytes; marker request in it: $AUDIT_MARKER; peak RSS with it: $(fmt rss "${MED["rss audit"]:-}") MiB${AUDIT_REASON:+; WARNING: $AUDIT_REASON}"
-  echo "AUDIT_RATIO $ratio $result"
+  if [ "$VARIANT" = outputs ]; then
+    echo "  outputs: $OUTPUTS_SUMMARY; marker request in the pcapng: $AUDIT_MARKER; peak RSS with them: $(fmt rss "${MED["rss audit"]:-}") MiB${AUDIT_REASON:+; WARNING: $AUDIT_REASON}"
+    echo "OUTPUTS_RATIO $ratio $result"
+  else
+    echo "  audit log: $AUDIT_ENTRIES entries, $AUDIT_BYTES bytes; marker request in it: $AUDIT_MARKER; peak RSS with it: $(fmt rss "${MED["rss audit"]:-}") MiB${AUDIT_REASON:+; WARNING: $AUDIT_REASON}"
+    echo "AUDIT_RATIO $ratio $result"
+  fi
 }
 
 main "$@"

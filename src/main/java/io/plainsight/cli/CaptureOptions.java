@@ -95,6 +95,43 @@ public final class CaptureOptions {
                     + "capture of a client, redaction, capture/decrypt off per connection. Reloaded on SIGHUP.")
     Path rules;
 
+    @Option(names = "--pcap-over-ip", paramLabel = "[IP:]PORT",
+            description = "Serve the decrypted PCAP stream live to every reader that connects here (a bare port listens on "
+                    + "127.0.0.1), e.g. 'nc 127.0.0.1 57012 | tshark -r -'. A reader more than --pcap-over-ip-buffer behind is dropped.")
+    String pcapOverIp;
+
+    @Option(names = "--pcap-over-ip-connect", paramLabel = "HOST:PORT",
+            description = "Push the decrypted PCAP stream to a listener here (repeatable); reconnects after 1s, doubling up to 30s.")
+    java.util.List<String> pcapOverIpConnect;
+
+    @Option(names = "--pcap-over-ip-lossless",
+            description = "PCAP-over-IP: wait for a slow reader instead of dropping it. This slows the traffic down to the "
+                    + "slowest reader (with --overflow block, the default).")
+    boolean pcapOverIpLossless;
+
+    @Option(names = "--pcap-over-ip-buffer", paramLabel = "SIZE", defaultValue = PcapOverIpAddresses.DEFAULT_BUFFER,
+            description = "PCAP-over-IP: how far a reader may fall behind before it is dropped (or, lossless, waited for), "
+                    + "256KiB to 1GiB. Default: ${DEFAULT-VALUE}.")
+    String pcapOverIpBuffer;
+
+    @Option(names = "--pcapng", paramLabel = "FILE|DIR/",
+            description = "Also write PCAPNG: the decrypted streams as in the PCAP output, one interface per mode and listener, "
+                    + "a comment with the connection id and SNI on each connection's first packet. A directory (existing, or "
+                    + "ending in /) gets rotated files (--rotate). Replaces the default PCAP directory.")
+    String pcapng;
+
+    @Option(names = "--pcapng-encrypted",
+            description = "With --pcapng (live modes): add the encrypted packets of both legs as they were on the wire, on "
+                    + "interfaces of their own, and their TLS keys as Decryption Secrets Blocks: Wireshark decrypts them "
+                    + "with no options.")
+    boolean pcapngEncrypted;
+
+    @Option(names = "--connections", paramLabel = "FILE",
+            description = "Write one JSON line per connection when it closes ('-' = stdout): times, addresses, SNI, TLS of "
+                    + "each leg with certificate SHA-256 and subject, JA3/JA4 of the client, JA3S/JA4S of the server, "
+                    + "bytes and packets each way, how it ended.")
+    String connections;
+
     private io.plainsight.policy.LiveRules liveRules;
 
     /**

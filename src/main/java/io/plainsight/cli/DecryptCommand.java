@@ -100,6 +100,16 @@ final class DecryptCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--report '" + report + "': expected text, json or none");
         }
         ConnectionPrefilter prefilter = prefilter();
+        io.plainsight.policy.LiveRules rules = capture.liveRules();
+        String decryptRulesIgnored = null;
+        if (rules != null) {
+            prefilter = prefilter.withRules(rules.current());
+            if (rules.current().connectionRules().stream().anyMatch(x -> x.actions().decrypt() != null)) {
+                decryptRulesIgnored = "--rules " + rules.current().source() + ": decrypt rules act in the proxy and "
+                        + "transparent modes only (they relay a connection without decrypting it); decrypt ignores them";
+                log.warn("{}", decryptRulesIgnored);
+            }
+        }
         List<String> keyProblems = new ArrayList<>();
         DecryptionKeys keys = keys(keyProblems);
         defaultPcap();
@@ -108,6 +118,9 @@ final class DecryptCommand implements Callable<Integer> {
         try (reportOut) {
             DecryptionReport r = new DecryptionReport(reportOut.json == null ? null : reportOut.json::connection);
             keyProblems.forEach(r::warning);
+            if (decryptRulesIgnored != null) {
+                r.warning(decryptRulesIgnored);
+            }
             // the outputs are made once an input opens as a capture: no empty PCAP when none does
             List<String> rest = new ArrayList<>(inputs);
             CaptureReader first = null;
@@ -136,7 +149,7 @@ final class DecryptCommand implements Callable<Integer> {
         }, "shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            OfflineDecryption decryption = new OfflineDecryption(keys, bus::publish, bus.wantsData(), prefilter,
+            OfflineDecryption decryption = new OfflineDecryption(keys, bus::publish, bus.wantsData(), bus.wantsWire(), prefilter,
                     message -> log.warn("{}", message), r);
             readInputs(decryption, r, first, rest);
             DecryptionReport result = decryption.finish();
@@ -288,7 +301,7 @@ final class DecryptCommand implements Callable<Integer> {
 
     /** Without any PCAP option: NAME.decrypted.pcap in the current directory. */
     private void defaultPcap() {
-        if (capture.noPcap || capture.pcap != null || capture.pcapDir != null) {
+        if (capture.noPcap || capture.pcap != null || capture.pcapDir != null || capture.pcapng != null) {
             return;
         }
         String first = inputs.get(0);

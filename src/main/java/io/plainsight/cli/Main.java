@@ -72,6 +72,15 @@ public final class Main implements Runnable {
      * blocking: for tests and embedding. The console lines go to {@code console}.
      */
     public static Running start(java.io.PrintStream console, String... args) throws InterruptedException {
+        return start(console, System::getenv, args);
+    }
+
+    /**
+     * {@link #start(java.io.PrintStream, String...)} with the environment variables the command
+     * reads (e.g. {@code SSLKEYLOGFILE}) taken from {@code environment} instead of the process's.
+     */
+    public static Running start(java.io.PrintStream console, java.util.function.Function<String, String> environment,
+            String... args) throws InterruptedException {
         CommandLine cl = commandLine();
         CommandLine.ParseResult parsed = cl.parseArgs(ConfigFile.expand(cl, args));
         while (parsed.hasSubcommand()) {
@@ -81,6 +90,7 @@ public final class Main implements Runnable {
             throw new IllegalArgumentException("'" + parsed.commandSpec().qualifiedName() + "' does not listen");
         }
         command.console = console;
+        command.environment = environment;
         return command.start();
     }
 

@@ -6,6 +6,9 @@ import io.plainsight.sink.pcap.PcapDirSink;
 import io.plainsight.sink.pcap.PcapFileSink;
 import io.plainsight.sink.pcap.PcapOptions;
 import io.plainsight.sink.pcap.Rotation;
+import io.plainsight.sink.pcapoverip.PcapOverIpSettings;
+import io.plainsight.sink.pcapoverip.PcapOverIpSink;
+import java.net.InetSocketAddress;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +24,7 @@ import io.plainsight.sink.auditlog.AuditLogOutput;
 import io.plainsight.sink.auditlog.AuditLogSettings;
 import io.plainsight.sink.har.HarOutput;
 import io.plainsight.sink.jsonl.FlowLogOutput;
+import io.plainsight.sink.connlog.ConnectionLogSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,12 +35,28 @@ final class Outputs {
     private Outputs() {}
 
     static List<Sink> build(CaptureOptions o, Path home, PrintStream console) {
+        return build(o, home, console, null);
+    }
+
+    /** @param metricsOutput the HTTP metrics of --metrics (live modes), or null */
+    static List<Sink> build(CaptureOptions o, Path home, PrintStream console, ExchangeOutput metricsOutput) {
         AuditLogSettings audit = o.auditLogSettings(); // bad values stop start-up before any output opens
         io.plainsight.policy.LiveRules rules = o.liveRules(); // so does a bad rules file
+        PcapOverIpSettings pcapOverIp = PcapOverIpAddresses.settings(o.pcapOverIp, o.pcapOverIpConnect,
+                o.pcapOverIpLossless, o.pcapOverIpBuffer); // and bad PCAP-over-IP options
         List<Sink> sinks = new ArrayList<>();
         PcapOptions pcapOptions = PcapOptions.defaults().withMss(o.pcapMss);
         if (o.pcapPort != null) {
             pcapOptions = pcapOptions.withPcapPort(o.pcapPort);
+        }
+        if (o.pcapng != null) {
+            boolean dir = io.plainsight.sink.pcapng.PcapngSink.namesDirectory(o.pcapng);
+            sinks.add(io.plainsight.sink.pcapng.PcapngSink.open(o.pcapng, dir ? Rotation.parse(o.rotate) : null,
+                    o.pcapngEncrypted, pcapOptions, "plainsight " + Version.get()));
+            log.info("writing PCAPNG ({}) to {}{}", o.pcapngEncrypted ? "decrypted streams, encrypted packets of both legs and "
+                    + "their keys" : "decrypted streams", Path.of(o.pcapng).toAbsolutePath(), dir ? " (new file every " + o.rotate + ")" : "");
+        } else if (o.pcapngEncrypted) {
+            throw new IllegalArgumentException("--pcapng-encrypted needs --pcapng FILE|DIR/");
         }
         boolean pcapToStdout = "-".equals(o.pcap);
         if (!o.noPcap) {
@@ -44,16 +64,22 @@ final class Outputs {
                 sinks.add(new PcapFileSink(o.pcap, pcapOptions));
                 log.info("capturing decrypted traffic to {}", pcapToStdout ? "stdout" : Path.of(o.pcap).toAbsolutePath());
             }
-            if (o.pcapDir != null || o.pcap == null) {
+            if (o.pcapDir != null || o.pcap == null && o.pcapng == null) {
                 Path dir = o.pcapDir != null ? o.pcapDir : home.resolve("captures");
                 Rotation rotation = Rotation.parse(o.rotate);
                 sinks.add(new PcapDirSink(dir, rotation, pcapOptions));
                 log.info("capturing decrypted traffic to {} (new file every {})", dir.toAbsolutePath(), o.rotate);
             }
         }
-        PrintStream out = pcapToStdout && console == System.out ? System.err : console;
+        boolean connectionsToStdout = "-".equals(o.connections);
+        PrintStream out = (pcapToStdout || connectionsToStdout) && console == System.out ? System.err : console;
         if (!o.quiet) {
             sinks.add(new ConsoleSink(out));
+        }
+        if (o.connections != null) {
+            OutputFile f = new OutputFile(o.connections, "connection log");
+            sinks.add(new ConnectionLogSink(f));
+            log.info("writing the connection log (JSON lines, one per connection) to {}", f.describe());
         }
         List<ExchangeOutput> exchangeOutputs = new ArrayList<>();
         int maxBody = o.maxBodyBytes();
@@ -80,10 +106,28 @@ final class Outputs {
             exchangeOutputs.add(new ExchangeConsole(stdoutTaken && out == System.out ? System.err : out,
                     o.verbose));
         }
+        if (metricsOutput != null) {
+            // --metrics: the HTTP metrics ride the exchange sink's decoding when every exchange reaches
+            // it; with a --filter, or without another exchange output, a decoding of their own (heads only)
+            if (o.filter == null && !exchangeOutputs.isEmpty()) {
+                exchangeOutputs.add(metricsOutput);
+            } else {
+                sinks.add(new io.plainsight.sink.metrics.NamedSink("metrics-http", new ExchangeSink(
+                        new HttpDecoders(new DecodeOptions(0, DecodeOptions.defaults().maxHead())),
+                        List.of(metricsOutput), (c, e) -> true)));
+            }
+        }
         if (!exchangeOutputs.isEmpty()) {
             DecodeOptions decode = new DecodeOptions(maxBody, DecodeOptions.defaults().maxHead());
             sinks.add(new ExchangeSink(new HttpDecoders(decode), exchangeOutputs, ExchangeFilters.parse(o.filter),
                     rules == null ? null : new io.plainsight.sink.exchange.ExchangeRules(rules)));
+        }
+        if (pcapOverIp != null) {
+            sinks.add(PcapOverIpSink.start(pcapOverIp, pcapOptions, "--pcap-over-ip"));
+            for (InetSocketAddress target : pcapOverIp.connect()) {
+                log.info("pushing the decrypted PCAP stream to {}{}", io.plainsight.sink.console.ConsoleFormat.address(target),
+                        pcapOverIp.lossless() ? " (lossless: a slow listener slows the traffic)" : "");
+            }
         }
         return sinks;
     }

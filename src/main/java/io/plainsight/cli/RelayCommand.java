@@ -38,6 +38,12 @@ abstract class RelayCommand implements Callable<Integer> {
     @Mixin
     UpstreamOptions upstream;
 
+    @Mixin
+    KeyLogOption keyLog;
+
+    /** The environment ({@code SSLKEYLOGFILE}); replaced by tests. */
+    java.util.function.Function<String, String> environment = System::getenv;
+
     @Option(names = "--listen", paramLabel = "[IP:]PORT",
             description = "Accept clients here (a bare port listens on 127.0.0.1).")
     String listen;
@@ -48,6 +54,11 @@ abstract class RelayCommand implements Callable<Integer> {
 
     @Option(names = "--io-threads", paramLabel = "N", description = "I/O threads (default: one per core).")
     int ioThreads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--metrics", paramLabel = "[IP:]PORT",
+            description = "Serve Prometheus metrics at http://IP:PORT/metrics and a health check at /healthz "
+                    + "(a bare port listens on 127.0.0.1).")
+    String metrics;
 
     /** Where console lines go (stdout unless embedded). */
     java.io.PrintStream console = System.out;
@@ -105,7 +116,28 @@ abstract class RelayCommand implements Callable<Integer> {
         if (tls instanceof io.plainsight.proxy.DefaultProxyTls d) {
             d.warmUp(settings.sniDefault());
         }
-        List<Sink> sinks = Outputs.build(capture, homeDir, console);
+        MetricsEndpoint metricsEndpoint = MetricsEndpoint.open(metrics, spec.commandLine(), settings.mode());
+        try {
+            return start(settings, tls, homeDir, metricsEndpoint);
+        } catch (RuntimeException e) {
+            if (metricsEndpoint != null) {
+                metricsEndpoint.close();
+            }
+            throw e;
+        }
+    }
+
+    private Running start(ProxySettings settings, ProxyTls tls, Path homeDir, MetricsEndpoint metricsEndpoint)
+            throws InterruptedException {
+        List<Sink> sinks = Outputs.build(capture, homeDir, console,
+                metricsEndpoint == null ? null : metricsEndpoint.exchangeOutput());
+        if (metricsEndpoint != null) {
+            sinks.add(metricsEndpoint.sink());
+        }
+        Sink keyLogSink = keyLog.sink(environment);
+        if (keyLogSink != null) {
+            sinks.add(keyLogSink);
+        }
         io.plainsight.policy.LiveRules rules = capture.liveRules();
         if (rules != null) {
             settings.intercept().rules(rules);
@@ -131,7 +163,14 @@ abstract class RelayCommand implements Callable<Integer> {
                         ? "[" + bound.getAddress().getHostAddress() + "]:" + bound.getPort()
                         : bound.getAddress().getHostAddress() + ":" + bound.getPort()),
                 Transport.name(), ioThreads);
-        return new Running(server, bus, bound, () -> stopped(tls));
+        if (metricsEndpoint == null) {
+            return new Running(server, bus, bound, () -> stopped(tls));
+        }
+        metricsEndpoint.started(bus, tls);
+        return new Running(server, bus, bound, () -> {
+            stopped(tls);
+            metricsEndpoint.close();
+        }).withMetrics(metricsEndpoint.address());
     }
 
     @Override

@@ -13,6 +13,7 @@ public final class Running implements AutoCloseable {
     private final InetSocketAddress address;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Runnable onStop;
+    private InetSocketAddress metricsAddress;
 
     Running(ProxyServer server, CaptureBus bus, InetSocketAddress address, Runnable onStop) {
         this.server = server;
@@ -27,6 +28,16 @@ public final class Running implements AutoCloseable {
 
     public int port() {
         return address.getPort();
+    }
+
+    /** Where --metrics serves /metrics and /healthz, or null without it. */
+    public InetSocketAddress metricsAddress() {
+        return metricsAddress;
+    }
+
+    Running withMetrics(InetSocketAddress address) {
+        this.metricsAddress = address;
+        return this;
     }
 
     public CaptureBus bus() {

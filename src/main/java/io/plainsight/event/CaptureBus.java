@@ -37,8 +37,10 @@ public final class CaptureBus implements AutoCloseable {
     private final List<Lane> lanes = new ArrayList<>();
     /** The lanes whose sinks take data events. */
     private final Lane[] dataLanes;
-    /** The lanes whose sinks take raw wire bytes. */
+    /** The lanes whose sinks take raw wire bytes (and captured packets). */
     private final Lane[] wireLanes;
+    /** Whether some sink takes TLS secrets. */
+    private final boolean secrets;
     private final OverflowPolicy policy;
     private volatile boolean closed;
 
@@ -49,6 +51,7 @@ public final class CaptureBus implements AutoCloseable {
         }
         dataLanes = lanes.stream().filter(l -> l.sink.acceptsData()).toArray(Lane[]::new);
         wireLanes = lanes.stream().filter(l -> l.sink.acceptsWire()).toArray(Lane[]::new);
+        secrets = lanes.stream().anyMatch(l -> l.sink.acceptsSecrets());
         for (Lane lane : lanes) {
             lane.thread.start();
         }
@@ -74,8 +77,16 @@ public final class CaptureBus implements AutoCloseable {
     }
 
     /**
-     * Publishes an event to every sink. For a {@link DataChunk} or {@link WireChunk}, ownership of
-     * one reference of its buffer passes to the bus.
+     * True when some sink takes TLS secrets ({@link TlsSecrets}): sources have the TLS library
+     * report them only then.
+     */
+    public boolean wantsSecrets() {
+        return secrets;
+    }
+
+    /**
+     * Publishes an event to every sink. For a {@link DataChunk}, {@link WireChunk} or
+     * {@link CapturedPacket}, ownership of one reference of its buffer passes to the bus.
      */
     public void publish(CaptureEvent event) {
         if (event instanceof DataChunk chunk) {
@@ -84,6 +95,10 @@ public final class CaptureBus implements AutoCloseable {
         }
         if (event instanceof WireChunk chunk) {
             fanOut(event, chunk.data(), wireLanes);
+            return;
+        }
+        if (event instanceof CapturedPacket packet) {
+            fanOut(event, packet.frame(), wireLanes);
             return;
         }
         if (closed) {
@@ -108,6 +123,11 @@ public final class CaptureBus implements AutoCloseable {
         }
     }
 
+    /** The sinks, in the order they were given. */
+    public List<Sink> sinks() {
+        return lanes.stream().map(l -> l.sink).toList();
+    }
+
     /** Events a sink could not take because its queue was full (DROP) or it threw. */
     public long dropped(String sinkName) {
         for (Lane lane : lanes) {
@@ -116,6 +136,11 @@ public final class CaptureBus implements AutoCloseable {
             }
         }
         return 0;
+    }
+
+    /** A live view of each sink's queue and counters, in the order the sinks were given. */
+    public List<SinkStats> sinkStats() {
+        return List.copyOf(lanes);
     }
 
     /** Events waiting in every sink's queue. */
@@ -176,10 +201,13 @@ public final class CaptureBus implements AutoCloseable {
         if (event instanceof WireChunk chunk) {
             return chunk.data();
         }
+        if (event instanceof CapturedPacket packet) {
+            return packet.frame();
+        }
         return null;
     }
 
-    private final class Lane implements Runnable {
+    private final class Lane implements Runnable, SinkStats {
         final Sink sink;
         final long budget;
         /** Queued bytes at which a publisher wakes the sink thread rather than let it poll. */
@@ -190,6 +218,8 @@ public final class CaptureBus implements AutoCloseable {
         final AtomicLong dropped = new AtomicLong();
         final AtomicLong published = new AtomicLong();
         final AtomicLong handled = new AtomicLong();
+        /** Exceptions escaping the sink's accept or flush. */
+        final AtomicLong failed = new AtomicLong();
         volatile long flushedAt;
         volatile boolean sleeping;
         volatile boolean requestFlush;
@@ -304,7 +334,38 @@ public final class CaptureBus implements AutoCloseable {
             }
         }
 
+        @Override
+        public String name() {
+            return sink.name();
+        }
+
+        @Override
+        public long queuedEvents() {
+            return Math.max(0, published.get() - handled.get());
+        }
+
+        @Override
+        public long queuedBytes() {
+            return bytes.get();
+        }
+
+        @Override
+        public long handled() {
+            return handled.get();
+        }
+
+        @Override
+        public long dropped() {
+            return dropped.get();
+        }
+
+        @Override
+        public long failures() {
+            return failed.get() + sink.writeFailures();
+        }
+
         private void logFailure(String what, Throwable e) {
+            failed.incrementAndGet();
             if (!failedLogged) {
                 failedLogged = true;
                 log.error("capture sink '{}' failed on {}: {} (further failures are counted, not logged)",

@@ -36,6 +36,23 @@ public interface Sink extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Writes this sink could not make and counted itself (a PCAP sink: packets lost to a full disk
+     * or an unwritable path), for metrics and health checks. Called from any thread; 0 by default.
+     */
+    default long writeFailures() {
+        return 0;
+    }
+
+    /**
+     * True for sinks that write TLS secrets ({@link TlsSecrets}: a key log, a PCAPNG Decryption
+     * Secrets Block). Sources ask the TLS library for the secrets only when some sink says so.
+     * By default, sinks that write the raw wire want them (they are what decrypts it).
+     */
+    default boolean acceptsSecrets() {
+        return acceptsWire();
+    }
+
     /** Makes everything accepted so far visible to readers. Called at least once a second. */
     void flush() throws IOException;
 

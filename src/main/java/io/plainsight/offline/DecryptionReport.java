@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -62,6 +63,8 @@ public final class DecryptionReport {
     public final List<ConnectionOutcome> rows = new ArrayList<>();
     public final List<ConnectionOutcome> failedRows = new ArrayList<>();
     public long plaintextBytes;
+    /** Connections a {@code capture: off} rule left out, by rule id (also counted as filtered out). */
+    public final Map<String, Long> filteredByRule = new TreeMap<>();
     public ReassemblyCounters reassembly;
     private final Consumer<ConnectionOutcome> rowListener;
 
@@ -91,6 +94,10 @@ public final class DecryptionReport {
         if (warnings.size() < MAX_WARNINGS) {
             warnings.add(message);
         }
+    }
+
+    void filteredByRule(String ruleId) {
+        filteredByRule.merge(ruleId, 1L, Long::sum);
     }
 
     void connection(ConnectionOutcome o) {

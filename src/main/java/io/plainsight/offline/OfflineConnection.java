@@ -2,6 +2,9 @@ package io.plainsight.offline;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.plainsight.event.CaptureEvent;
+import io.plainsight.event.CapturedPacket;
 import io.plainsight.event.CloseKind;
 import io.plainsight.event.ConnectionClosed;
 import io.plainsight.event.ConnectionOpened;
@@ -11,11 +14,13 @@ import io.plainsight.event.Interception;
 import io.plainsight.event.Leg;
 import io.plainsight.event.Mode;
 import io.plainsight.event.TlsEstablished;
+import io.plainsight.event.TlsSecrets;
 import io.plainsight.offline.tcp.CloseReason;
 import io.plainsight.offline.tcp.TcpConnection;
 import io.plainsight.offline.tls.TlsHandshakeInfo;
 import io.plainsight.offline.tls.TlsListener;
 import io.plainsight.offline.tls.TlsStreamDecryptor;
+import io.plainsight.proxy.ClientHello;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +35,10 @@ import java.util.List;
 final class OfflineConnection implements TlsListener {
     /** Notes kept per connection for the report. */
     private static final int MAX_NOTES = 8;
+    /** Wire events held for an undecided connection; past this it is decided on what is known. */
+    private static final int MAX_HELD = 4096;
+    /** Early plaintext held for a filter on TLS fields; past this it is decided on the ClientHello. */
+    private static final long MAX_EARLY_BYTES = 1 << 20;
 
     enum Kind { UNDECIDED, TLS, PLAIN, EXCLUDED }
 
@@ -44,6 +53,19 @@ final class OfflineConnection implements TlsListener {
     TlsHandshakeInfo handshake;
     private int handshakes;
     private boolean announced;
+    /** Whether the filters decided on it (kept unless {@link Kind#EXCLUDED}); until then its wire events are held. */
+    private boolean decided;
+    /** Its packets and secrets for the wire sinks, held while its fate is not decided (null: none). */
+    private List<CaptureEvent> held;
+    /** Plaintext that came before the handshake was known (0-RTT early data), held while a TLS filter waits for it. */
+    private List<Early> early;
+    private long earlyBytes;
+    /** The first ClientHello (null: none yet, or an SSLv2-format one) and its handshake message. */
+    ClientHello clientHello;
+    byte[] clientHelloMessage;
+
+    /** Early plaintext, copied. */
+    private record Early(boolean fromClient, long timestampMicros, ByteBuf data) {}
     String failure;
     final List<String> notes = new ArrayList<>(0);
     long plaintextClientToServer;
@@ -58,6 +80,130 @@ final class OfflineConnection implements TlsListener {
         this.input = owner.inputName();
         this.openedMicros = timestampMicros;
         this.lastMicros = timestampMicros;
+        this.decided = !owner.decidesAfterHandshake();
+    }
+
+    /** The {@code capture: off} rule that left it out, or null. */
+    String excludedByRule;
+    /** Whether the capture rules on TLS fields were judged. */
+    private boolean rulesJudged;
+
+    /** Leaves the connection out of every output, as capture rule {@code id} says. */
+    void excludeByRule(String id) {
+        excludedByRule = id;
+        exclude();
+    }
+
+    /**
+     * Judges the capture rules on TLS fields once, on what is known: the ClientHello, else the
+     * handshake's, else none; false when a rule leaves the connection out.
+     */
+    private boolean judgeRules(String sni, byte[] clientHelloMessage) {
+        if (rulesJudged || kind == Kind.EXCLUDED) {
+            return kind != Kind.EXCLUDED;
+        }
+        rulesJudged = true;
+        String id = owner.captureOffAfterHello(this, sni, clientHelloMessage);
+        if (id != null) {
+            excludeByRule(id);
+            return false;
+        }
+        return true;
+    }
+
+    /** Leaves the connection out of every output (a filter said so); what it held is dropped. */
+    void exclude() {
+        kind = Kind.EXCLUDED;
+        decided = true;
+        if (early != null) {
+            early.forEach(e -> e.data().release());
+            early = null;
+        }
+        if (held != null) {
+            for (CaptureEvent e : held) {
+                if (e instanceof CapturedPacket p) {
+                    p.frame().release();
+                }
+            }
+            held = null;
+        }
+    }
+
+    /** The filters keep the connection: what it held goes out, in order. */
+    private void keep() {
+        decided = true;
+        if (held != null) {
+            List<CaptureEvent> events = held;
+            held = null;
+            events.forEach(owner::publish);
+        }
+    }
+
+    /** One of its packets as read, for the wire sinks (after the secrets found while reading it). */
+    void wire(CapturedPacket p) {
+        if (kind == Kind.EXCLUDED) {
+            p.frame().release();
+        } else if (decided) {
+            owner.publish(p);
+        } else {
+            hold(p);
+        }
+    }
+
+    private void hold(CaptureEvent e) {
+        if (held == null) {
+            held = new ArrayList<>();
+        }
+        held.add(e);
+        if (held.size() > MAX_HELD) {
+            decideTls(); // waited long enough: decided on what is known
+        }
+    }
+
+    /** The early plaintext held while the filter waited, now that the connection is kept. */
+    private void releaseEarly() {
+        if (early == null) {
+            return;
+        }
+        List<Early> list = early;
+        early = null;
+        for (Early e : list) {
+            try {
+                publishData(e.fromClient(), e.timestampMicros(), e.data());
+            } finally {
+                e.data().release();
+            }
+        }
+    }
+
+    @Override
+    public void clientHello(ClientHello hello, byte[] message) {
+        if (clientHello == null) {
+            clientHello = hello;
+            clientHelloMessage = message;
+            // the capture rules on TLS fields decide here, as live; so does everything when --filter names none
+            if (judgeRules(hello.sni(), message) && !owner.filterNeedsTls()) {
+                decideTls();
+            }
+        }
+    }
+
+    /** Decides on the TLS fields known now (the handshake, else the ClientHello); false if it is left out. */
+    private boolean decideTls() {
+        if (decided) {
+            return kind != Kind.EXCLUDED;
+        }
+        boolean kept = clientHello != null ? judgeRules(clientHello.sni(), clientHelloMessage)
+                : handshake != null ? judgeRules(handshake.sni(), handshake.clientHello()) : judgeRules(null, null);
+        if (!kept) {
+            return false;
+        }
+        if (owner.prefilterTls(this, handshake)) {
+            keep();
+            return true;
+        }
+        exclude();
+        return false;
     }
 
     InetSocketAddress client() {
@@ -74,7 +220,11 @@ final class OfflineConnection implements TlsListener {
             decide(fromClient, bytes);
         }
         switch (kind) {
-            case TLS -> decryptor.data(fromClient, timestampMicros, bytes);
+            case TLS -> {
+                if (decryptor != null) {
+                    decryptor.data(fromClient, timestampMicros, bytes);
+                }
+            }
             case PLAIN -> publishData(fromClient, timestampMicros, bytes);
             default -> { }
         }
@@ -82,7 +232,11 @@ final class OfflineConnection implements TlsListener {
 
     void gap(boolean fromClient, long missingBytes, long tcpSequence, String description) {
         switch (kind) {
-            case TLS -> decryptor.gap(fromClient, missingBytes, tcpSequence);
+            case TLS -> {
+                if (decryptor != null) {
+                    decryptor.gap(fromClient, missingBytes, tcpSequence);
+                }
+            }
             case PLAIN -> note(description + " (the plaintext on either side of it is joined in the outputs)");
             default -> { }
         }
@@ -93,16 +247,28 @@ final class OfflineConnection implements TlsListener {
         lastMicros = Math.max(lastMicros, timestampMicros);
         if (kind == Kind.TLS) {
             decryptor.end(timestampMicros);
+            decryptor = null; // the connection stays attached while it lingers; its keys and buffers need not
         }
-        if (kind == Kind.EXCLUDED) {
+        if (kind == Kind.UNDECIDED && !decided) {
+            // no data: decided on its addresses alone (its held packets are written or dropped); reported as
+            // a connection without data unless a capture rule left it out
+            decideTls();
+            if (excludedByRule == null) {
+                kind = Kind.UNDECIDED;
+            }
             return;
         }
+        if (!decideTls()) {
+            return;
+        }
+        releaseEarly();
         if (!announced && kind != Kind.UNDECIDED) {
             announce(timestampMicros);
         }
         if (announced) {
             owner.publish(new ConnectionClosed(tcp.id(), timestampMicros, closeKind(reason), null,
-                    reason == CloseReason.RST ? "reset" : null, plaintextClientToServer, plaintextServerToClient));
+                    reason == CloseReason.RST ? "reset" : null, plaintextClientToServer, plaintextServerToClient,
+                    tcp.payloadSegments(true), tcp.payloadSegments(false)));
         }
     }
 
@@ -127,7 +293,8 @@ final class OfflineConnection implements TlsListener {
             kind = Kind.TLS;
             decryptor = new TlsStreamDecryptor(tcp.id(), owner.keys, this, server());
         } else {
-            kind = owner.prefilterTls(this, null) ? Kind.PLAIN : Kind.EXCLUDED;
+            kind = Kind.PLAIN;
+            decideTls();
         }
     }
 
@@ -137,7 +304,12 @@ final class OfflineConnection implements TlsListener {
     public void handshake(TlsHandshakeInfo info) {
         handshakes++;
         handshake = info;
-        if (announced) {
+        if (!decideTls()) {
+            return;
+        }
+        boolean wasAnnounced = announced;
+        releaseEarly(); // announces the connection (with this handshake) if it held early data
+        if (wasAnnounced) {
             publishTls(lastMicros);
         }
     }
@@ -146,6 +318,23 @@ final class OfflineConnection implements TlsListener {
     public void plaintext(boolean fromClient, long timestampMicros, ByteBuf data) {
         if (kind != Kind.TLS) {
             return;
+        }
+        if (!decided && handshake == null) {
+            // 0-RTT early data comes before the handshake is known: held for the filter, which is
+            // decided on the ClientHello only when too much of it comes
+            int n = data.readableBytes();
+            if (earlyBytes + n <= MAX_EARLY_BYTES) {
+                if (early == null) {
+                    early = new ArrayList<>();
+                }
+                early.add(new Early(fromClient, timestampMicros, Unpooled.copiedBuffer(data)));
+                earlyBytes += n;
+                return;
+            }
+            if (!decideTls()) {
+                return;
+            }
+            releaseEarly();
         }
         if (!announced) {
             announce(timestampMicros);
@@ -166,6 +355,19 @@ final class OfflineConnection implements TlsListener {
     }
 
     @Override
+    public void secrets(String keyLogLines) {
+        if (!owner.wantsWire() || kind == Kind.EXCLUDED) {
+            return;
+        }
+        TlsSecrets s = new TlsSecrets(tcp.id(), lastMicros, Leg.CLIENT, keyLogLines);
+        if (decided) {
+            owner.publish(s);
+        } else {
+            hold(s);
+        }
+    }
+
+    @Override
     public void failed(String reason) {
         if (failure == null) {
             failure = reason;
@@ -175,8 +377,7 @@ final class OfflineConnection implements TlsListener {
     // ------------------------------------------------------------------ publishing
 
     private void announce(long timestampMicros) {
-        if (kind == Kind.TLS && !owner.prefilterTls(this, handshake)) {
-            kind = Kind.EXCLUDED;
+        if (!decideTls()) {
             return;
         }
         announced = true;
@@ -196,7 +397,7 @@ final class OfflineConnection implements TlsListener {
     private void publishTls(long timestampMicros) {
         TlsHandshakeInfo h = handshake;
         owner.publish(new TlsEstablished(tcp.id(), timestampMicros, Leg.CLIENT, protocolName(h.versionCode()),
-                h.cipherSuite(), h.alpn(), h.sni(), null));
+                h.cipherSuite(), h.alpn(), h.sni(), null, null, h.clientHello(), h.serverHello()));
     }
 
     private void publishData(boolean fromClient, long timestampMicros, ByteBuf data) {
@@ -244,7 +445,10 @@ final class OfflineConnection implements TlsListener {
         String reason = failure;
         switch (kind) {
             case PLAIN -> status = ConnectionOutcome.Status.PLAIN;
-            case EXCLUDED -> status = ConnectionOutcome.Status.FILTERED;
+            case EXCLUDED -> {
+                status = ConnectionOutcome.Status.FILTERED;
+                reason = excludedByRule != null ? "capture: off by rule " + excludedByRule : "--filter";
+            }
             case UNDECIDED -> status = ConnectionOutcome.Status.NO_DATA;
             default -> {
                 if (failure == null) {

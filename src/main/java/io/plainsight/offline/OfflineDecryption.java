@@ -1,6 +1,9 @@
 package io.plainsight.offline;
 
 import io.plainsight.event.CaptureEvent;
+import io.plainsight.event.CapturedPacket;
+import io.plainsight.event.Leg;
+import io.plainsight.event.TlsSecrets;
 import io.plainsight.offline.capture.CaptureListener;
 import io.plainsight.offline.capture.CaptureReader;
 import io.plainsight.offline.capture.TcpSegment;
@@ -10,7 +13,9 @@ import io.plainsight.offline.tcp.TcpConnection;
 import io.plainsight.offline.tcp.TcpReassembler;
 import io.plainsight.offline.tls.DecryptionKeys;
 import io.plainsight.offline.tls.TlsHandshakeInfo;
+import io.plainsight.policy.Rule;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +44,9 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
     final DecryptionKeys keys;
     private final Consumer<CaptureEvent> events;
     private final boolean wantsData;
+    private final boolean wantsWire;
+    /** The connection of the packet being read (null: none), for {@link #packet}. */
+    private OfflineConnection packetConnection;
     private final ConnectionPrefilter prefilter;
     private final Consumer<String> warnings;
     private final TcpReassembler reassembler;
@@ -55,9 +63,21 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
      */
     public OfflineDecryption(DecryptionKeys keys, Consumer<CaptureEvent> events, boolean wantsData,
             ConnectionPrefilter prefilter, Consumer<String> warnings, DecryptionReport report) {
+        this(keys, events, wantsData, false, prefilter, warnings, report);
+    }
+
+    /**
+     * @param wantsWire true when some sink takes the input's own packets ({@link CapturedPacket}):
+     *     they are then published in capture order, each after the {@link TlsSecrets} its
+     *     processing found (the keys of the connection it belongs to, or a Decryption Secrets Block
+     *     of the input); the packets of a connection a filter leaves out are not
+     */
+    public OfflineDecryption(DecryptionKeys keys, Consumer<CaptureEvent> events, boolean wantsData, boolean wantsWire,
+            ConnectionPrefilter prefilter, Consumer<String> warnings, DecryptionReport report) {
         this.keys = keys;
         this.events = events;
         this.wantsData = wantsData;
+        this.wantsWire = wantsWire;
         this.prefilter = prefilter;
         this.warnings = warnings;
         this.report = report;
@@ -104,12 +124,46 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
         return wantsData;
     }
 
+    boolean wantsWire() {
+        return wantsWire;
+    }
+
+    /** Whether a connection's fate waits for its TLS handshake or ClientHello (its packets are held until then). */
+    boolean decidesAfterHandshake() {
+        return prefilter.needsTls() || prefilter.rulesNeedTls();
+    }
+
+    /** Whether {@code --filter} names TLS fields (decided once the handshake is known). */
+    boolean filterNeedsTls() {
+        return prefilter.needsTls();
+    }
+
+    /**
+     * The id of the {@code capture: off} rule that leaves a connection out, judged after its
+     * ClientHello ({@code sni}, {@code message}; both null when it has none), or null. Only when the
+     * rules name TLS fields (else they were judged when it opened).
+     */
+    String captureOffAfterHello(OfflineConnection c, String sni, byte[] message) {
+        if (!prefilter.rulesNeedTls()) {
+            return null;
+        }
+        Rule r = prefilter.captureOff(c.tcp, sni, message);
+        return r == null ? null : r.id();
+    }
+
     void publish(CaptureEvent e) {
         events.accept(e);
     }
 
-    /** Whether a connection stays in, now that its TLS handshake (null: none, not TLS) is known. */
+    /**
+     * Whether a connection stays in, now that its TLS handshake (null: none, not TLS) is known;
+     * without a handshake but with a ClientHello (early data, a handshake cut short), on what the
+     * ClientHello offers.
+     */
     boolean prefilterTls(OfflineConnection c, TlsHandshakeInfo handshake) {
+        if (handshake == null && c.clientHello != null) {
+            return prefilter.afterClientHello(c.tcp, c.clientHello, c.clientHelloMessage);
+        }
         return prefilter.afterHandshake(c.tcp, handshake);
     }
 
@@ -121,8 +175,34 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
             lastMicros = s.timestampMicros();
         }
         input.segments++;
-        reassembler.segment(s.packetNumber(), s.timestampMicros(), s.src(), s.srcPort(), s.dst(), s.dstPort(), s.seq(),
+        TcpConnection tcp = reassembler.segment(s.packetNumber(), s.timestampMicros(), s.src(), s.srcPort(), s.dst(), s.dstPort(), s.seq(),
                 s.ack(), s.flags(), s.payload());
+        if (wantsWire && tcp != null) {
+            packetConnection = (OfflineConnection) tcp.attachment();
+        }
+    }
+
+    @Override
+    public boolean wantsPackets() {
+        return wantsWire;
+    }
+
+    @Override
+    public void packet(long packetNumber, long timestampMicros, String interfaceName, int linkType, byte[] data,
+            int offset, int length, long originalLength) {
+        OfflineConnection c = packetConnection;
+        packetConnection = null;
+        if (c == null && prefilter.active()) {
+            return; // not a TCP connection's packet: no connection filter keeps it
+        }
+        ByteBuf frame = ByteBufAllocator.DEFAULT.heapBuffer(length, length).writeBytes(data, offset, length);
+        CapturedPacket p = new CapturedPacket(c == null ? 0 : c.tcp.id(), timestampMicros, "original: " + interfaceName,
+                linkType, originalLength, frame);
+        if (c == null) {
+            events.accept(p);
+        } else {
+            c.wire(p);
+        }
     }
 
     @Override
@@ -133,9 +213,13 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
             return;
         }
         try {
-            List<String> problems = keys.addKeyLog(source, new StringReader(new String(data, StandardCharsets.UTF_8)));
+            String text = new String(data, StandardCharsets.UTF_8);
+            List<String> problems = keys.addKeyLog(source, new StringReader(text));
             problems.forEach(this::warn);
             report.secretsBlocks++;
+            if (wantsWire && !text.isEmpty()) { // the input's own block, where it stands
+                events.accept(new TlsSecrets(0, lastMicros, Leg.CLIENT, text.endsWith("\n") ? text : text + "\n"));
+            }
         } catch (IOException e) {
             throw new IllegalStateException("reading a string failed", e);
         }
@@ -162,8 +246,11 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
     @Override
     public void opened(TcpConnection connection, long packetNumber, long timestampMicros) {
         OfflineConnection c = new OfflineConnection(this, connection, packetNumber, timestampMicros);
-        if (!prefilter.atOpen(connection)) {
-            c.kind = OfflineConnection.Kind.EXCLUDED;
+        Rule off = prefilter.rulesNeedTls() ? null : prefilter.captureOff(connection, null, null);
+        if (off != null) {
+            c.excludeByRule(off.id());
+        } else if (!prefilter.atOpen(connection)) {
+            c.exclude();
         }
         connection.attach(c);
     }
@@ -184,8 +271,10 @@ public final class OfflineDecryption implements CaptureListener, StreamListener 
     @Override
     public void closed(TcpConnection connection, long timestampMicros, CloseReason reason) {
         OfflineConnection c = (OfflineConnection) connection.attachment();
-        connection.attach(null);
-        c.closed(timestampMicros, reason);
+        c.closed(timestampMicros, reason); // stays attached while the connection lingers: its last packets are its own
+        if (c.excludedByRule != null) {
+            report.filteredByRule(c.excludedByRule);
+        }
         report.connection(c.outcome());
     }
 }

@@ -99,6 +99,13 @@ public final class ReportJson implements AutoCloseable {
             for (ConnectionOutcome.Status s : ConnectionOutcome.Status.values()) {
                 g.writeNumberField(s.label().replace(' ', '_'), r.count(s));
             }
+            if (!r.filteredByRule.isEmpty()) {
+                g.writeObjectFieldStart("filtered_out_by_rule");
+                for (var e : r.filteredByRule.entrySet()) {
+                    g.writeNumberField(e.getKey(), e.getValue());
+                }
+                g.writeEndObject();
+            }
             g.writeNumberField("plaintext_bytes", r.plaintextBytes);
             g.writeNumberField("decryption_secrets_blocks", r.secretsBlocks);
             g.writeEndObject();

@@ -26,6 +26,7 @@ public final class ReportText {
             }
         }
         out.println("  " + counts + "; " + ConsoleFormat.bytes(r.plaintextBytes) + " of plaintext");
+        r.filteredByRule.forEach((id, n) -> out.printf("  filtered out by capture rule %s: %,d%n", id, n));
         if (r.secretsBlocks > 0) {
             out.printf("  key material from %d decryption secrets block(s) in the capture%n", r.secretsBlocks);
         }

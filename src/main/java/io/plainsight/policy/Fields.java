@@ -60,6 +60,9 @@ public final class Fields {
         string("tls.cipher", tls, "negotiated cipher suite of either TLS leg, e.g. \"TLS_AES_128_GCM_SHA256\"",
                 "tls.cipher");
         string("tls.alpn", tls, "negotiated application protocol, e.g. \"h2\", \"http/1.1\"", "tls.alpn");
+        string("tls.ja3", tls, "JA3 (MD5, lower-case hex) of the client's ClientHello", "tls.ja3");
+        string("tls.ja4", tls, "JA4 of the client's ClientHello, e.g. \"t13d1516h2_8daaf6152771_e5627efa2ab1\"",
+                "tls.ja4");
 
         presence("http", http, "an HTTP request or response (http.request or http.response)",
                 "http.request", "http.response");

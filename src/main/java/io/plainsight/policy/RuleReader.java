@@ -13,7 +13,7 @@ import java.util.regex.PatternSyntaxException;
 final class RuleReader {
     /** Fields a connection rule (capture, decrypt) may use: known before any byte is decrypted. */
     static final Set<String> CONNECTION_FIELDS = Set.of("ip.addr", "ip.src", "ip.dst", "ipv6.addr", "ipv6.src", "ipv6.dst",
-            "client.ip", "tcp.port", "tcp.srcport", "tcp.dstport", "tls.sni", "plainsight.mode");
+            "client.ip", "tcp.port", "tcp.srcport", "tcp.dstport", "tls.sni", "tls.ja3", "tls.ja4", "plainsight.mode");
     static final List<String> ACTIONS = List.of("parts", "audit", "sticky", "redact", "capture", "decrypt");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");

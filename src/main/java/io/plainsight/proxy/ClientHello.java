@@ -9,11 +9,13 @@ import java.util.List;
  * @param legacyVersion the client_version field, e.g. 0x0303
  * @param sni the server_name (host_name) or null
  * @param alpn the protocols offered in application_layer_protocol_negotiation, in order; empty if none
+ *     (each byte of a name is one char, ISO-8859-1, so a non-ASCII name keeps its bytes)
  * @param cipherSuites cipher suite code points in order
  * @param extensions extension types in order
  * @param supportedGroups supported_groups (elliptic curves), in order
  * @param ecPointFormats ec_point_formats, in order
  * @param supportedVersions supported_versions, in order
+ * @param signatureAlgorithms signature_algorithms, in order (for JA4)
  * @param random the 32-byte random (for offline decryption: key logs are keyed by it); shared, do
  *     not modify
  * @param sessionId the legacy_session_id (0 to 32 bytes); shared, do not modify
@@ -29,6 +31,7 @@ public record ClientHello(
         List<Integer> supportedGroups,
         List<Integer> ecPointFormats,
         List<Integer> supportedVersions,
+        List<Integer> signatureAlgorithms,
         byte[] random,
         byte[] sessionId,
         byte[] sessionTicket) {}

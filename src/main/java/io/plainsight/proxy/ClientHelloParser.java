@@ -20,6 +20,7 @@ public final class ClientHelloParser {
     static final int EXT_SERVER_NAME = 0;
     static final int EXT_SUPPORTED_GROUPS = 10;
     static final int EXT_EC_POINT_FORMATS = 11;
+    static final int EXT_SIGNATURE_ALGORITHMS = 13;
     static final int EXT_ALPN = 16;
     static final int EXT_SESSION_TICKET = 35;
     static final int EXT_SUPPORTED_VERSIONS = 43;
@@ -62,6 +63,7 @@ public final class ClientHelloParser {
         List<Integer> groups = new ArrayList<>();
         List<Integer> pointFormats = new ArrayList<>();
         List<Integer> versions = new ArrayList<>();
+        List<Integer> signatureAlgorithms = new ArrayList<>();
         byte[] ticket = null;
         if (r.pos < r.end) {
             int extLen = r.u16("extensions length");
@@ -81,6 +83,7 @@ public final class ClientHelloParser {
                     case EXT_SUPPORTED_GROUPS -> parseU16List(e, 2, groups, "supported_groups");
                     case EXT_EC_POINT_FORMATS -> parseU8List(e, pointFormats);
                     case EXT_SUPPORTED_VERSIONS -> parseU16List(e, 1, versions, "supported_versions");
+                    case EXT_SIGNATURE_ALGORITHMS -> parseU16List(e, 2, signatureAlgorithms, "signature_algorithms");
                     case EXT_SESSION_TICKET -> ticket = e.bytes(len, "session_ticket");
                     default -> {}
                 }
@@ -88,7 +91,8 @@ public final class ClientHelloParser {
             }
         }
         return new ClientHello(version, sni, List.copyOf(alpn), List.copyOf(suites), List.copyOf(extensions),
-                List.copyOf(groups), List.copyOf(pointFormats), List.copyOf(versions), random, sessionId, ticket);
+                List.copyOf(groups), List.copyOf(pointFormats), List.copyOf(versions), List.copyOf(signatureAlgorithms),
+                random, sessionId, ticket);
     }
 
     private static String parseServerName(Reader e) {
@@ -119,7 +123,7 @@ public final class ClientHelloParser {
             if (len == 0) {
                 throw e.error("empty ALPN protocol name");
             }
-            out.add(e.buf.toString(e.pos, len, StandardCharsets.US_ASCII));
+            out.add(e.buf.toString(e.pos, len, StandardCharsets.ISO_8859_1));
             e.pos += len;
         }
     }

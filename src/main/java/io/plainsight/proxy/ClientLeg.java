@@ -28,13 +28,27 @@ final class ClientLeg {
         }
         try {
             ClientHello hello = ClientHelloParser.parse(clientHello);
+            conv.tap.clientHello(hello);
             conv.sni = hello.sni();
+            conv.clientHello(Leg.CLIENT, handshakeMessage(HelloScanner.CLIENT_HELLO, clientHello));
             return hello;
         } catch (ClientHelloParser.MalformedClientHelloException e) {
             conv.fail("client " + e.getMessage());
             promise.setFailure(e);
             return null;
         }
+    }
+
+    /** A handshake message as sent: its type, its 3-byte length, then {@code body}. */
+    static byte[] handshakeMessage(int type, io.netty.buffer.ByteBuf body) {
+        int n = body.readableBytes();
+        byte[] m = new byte[4 + n];
+        m[0] = (byte) type;
+        m[1] = (byte) (n >>> 16);
+        m[2] = (byte) (n >>> 8);
+        m[3] = (byte) n;
+        body.getBytes(body.readerIndex(), m, 4, n);
+        return m;
     }
 
     /**
@@ -65,6 +79,8 @@ final class ClientLeg {
             conv.fail("no certificate for '" + name + "': " + Failures.rootMessage(e));
             return;
         }
+        conv.watchSecrets(Leg.CLIENT, ssl);
+        HelloRecorder.addTo(ctx.pipeline(), conv, Leg.CLIENT, ssl);
         ctx.pipeline().replace(hello, "tls", ssl);
         ssl.handshakeFuture().addListener(hf -> {
             tls.clientLegDone(ssl);

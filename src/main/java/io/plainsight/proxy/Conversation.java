@@ -18,9 +18,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
+import javax.security.auth.x500.X500Principal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +61,15 @@ public final class Conversation {
     private boolean upstreamInputEnded;
 
     private final InterceptPolicy policy;
+    /** Set when some output wants TLS secrets: the key log that reports this conversation's. */
+    io.plainsight.tls.TlsKeyLog keyLog;
+    /** Whether some output wants the raw wire: each leg's pipeline starts with a {@link WireTap}. */
+    boolean wire;
+    /** Key log lines of a leg's handshake in progress (index: leg ordinal), null when none. */
+    private final StringBuilder[] secrets = new StringBuilder[2];
+    /** The hellos of each leg (index: leg ordinal), as sent; null when not seen. */
+    private final byte[][] clientHellos = new byte[2][];
+    private final byte[][] serverHellos = new byte[2][];
 
     Conversation(Mode mode, CaptureBus bus, Channel client, HostPort target) {
         this(mode, bus, client, target, null);
@@ -95,16 +106,76 @@ public final class Conversation {
     void tlsEstablished(Leg leg, SslHandler ssl) {
         SSLSession s = ssl.engine().getSession();
         String fingerprint = null;
+        String subject = null;
         try {
             Certificate[] certs = leg == Leg.UPSTREAM ? s.getPeerCertificates() : s.getLocalCertificates();
             if (certs != null && certs.length > 0) {
                 fingerprint = sha256(certs[0].getEncoded());
+                if (certs[0] instanceof X509Certificate x) {
+                    subject = x.getSubjectX500Principal().getName(X500Principal.RFC2253);
+                }
             }
         } catch (SSLPeerUnverifiedException | CertificateEncodingException e) {
             // no certificate (PSK) or unreadable: leave it out
         }
         tap.publish(new TlsEstablished(id, Clock.nowMicros(), leg, s.getProtocol(), s.getCipherSuite(),
-                ssl.applicationProtocol(), leg == Leg.CLIENT ? sni : upstreamSni(), fingerprint));
+                ssl.applicationProtocol(), leg == Leg.CLIENT ? sni : upstreamSni(), fingerprint, subject,
+                clientHellos[leg.ordinal()], serverHellos[leg.ordinal()]));
+    }
+
+    /** The ClientHello message of {@code leg} as sent (the client's, or plainsight's upstream). */
+    void clientHello(Leg leg, byte[] message) {
+        if (clientHellos[leg.ordinal()] == null) {
+            clientHellos[leg.ordinal()] = message;
+        }
+    }
+
+    /** The ServerHello message of {@code leg} as sent (plainsight's to the client, or the server's). */
+    void serverHello(Leg leg, byte[] message) {
+        if (serverHellos[leg.ordinal()] == null) {
+            serverHellos[leg.ordinal()] = message;
+        }
+    }
+
+    /**
+     * When some output wants TLS secrets, collects the key log lines of {@code ssl}'s handshake on
+     * {@code leg} and publishes them (one {@link io.plainsight.event.TlsSecrets}) as the handshake
+     * ends, before that leg's {@link TlsEstablished}. Call before the handler sees any byte and
+     * before anyone else listens to its handshake.
+     */
+    void watchSecrets(Leg leg, SslHandler ssl) {
+        io.plainsight.tls.TlsKeyLog k = keyLog;
+        if (k == null) {
+            return;
+        }
+        secrets[leg.ordinal()] = new StringBuilder(512);
+        io.netty.channel.EventLoop loop = client.eventLoop();
+        k.watch(ssl, line -> {
+            if (loop.inEventLoop()) {
+                secretLine(leg, line);
+            } else {
+                loop.execute(() -> secretLine(leg, line));
+            }
+        });
+        ssl.handshakeFuture().addListener(f -> flushSecrets(leg));
+    }
+
+    private void secretLine(Leg leg, String line) {
+        StringBuilder sb = secrets[leg.ordinal()];
+        if (sb == null) {
+            // a late line (after the handshake's end): on its own
+            tap.secrets(leg, line + "\n");
+            return;
+        }
+        sb.append(line).append('\n');
+    }
+
+    private void flushSecrets(Leg leg) {
+        StringBuilder sb = secrets[leg.ordinal()];
+        secrets[leg.ordinal()] = null;
+        if (sb != null) {
+            tap.secrets(leg, sb.toString());
+        }
     }
 
     /** "backend HOST:PORT" in the relay modes, "server HOST:PORT" where clients choose it. */
@@ -279,6 +350,7 @@ public final class Conversation {
     /** This conversation publishes nothing: its client's traffic is captured per upstream by someone else. */
     void handOver() {
         handedOver = true;
+        tap.stopWire(); // the client's bytes belong to the forwarded conversations now
     }
 
     private void finish() {
@@ -287,12 +359,17 @@ public final class Conversation {
         }
         finished = true;
         if (handedOver && !tap.opened()) {
+            tap.discardHeld();
             return;
         }
         if (!tap.opened()) {
             InetSocketAddress remote = client.remoteAddress() instanceof InetSocketAddress isa ? isa : null;
-            InetSocketAddress server = target != null ? target.unresolved() : listener;
-            tap.open(remote, server, listener, sni, true, interception);
+            // an upstream connection that was made (the handshake failed, say) names the real ends
+            InetSocketAddress server = upstream != null && upstream.remoteAddress() instanceof InetSocketAddress r ? r
+                    : target != null ? target.unresolved() : listener;
+            InetSocketAddress upstreamLocal = upstream != null && upstream.localAddress() instanceof InetSocketAddress l
+                    ? l : null;
+            tap.open(remote, server, listener, sni, true, interception, upstreamLocal);
         }
         tap.close(kind, closedBy, error);
     }

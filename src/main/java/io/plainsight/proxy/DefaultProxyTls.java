@@ -9,6 +9,7 @@ import io.plainsight.tls.ForgedCertificateCache;
 import io.plainsight.tls.KeyMaterial;
 import io.plainsight.tls.ServerKeyManager;
 import io.plainsight.tls.ServerTlsContexts;
+import io.plainsight.tls.TlsKeyLog;
 import io.plainsight.tls.UpstreamTlsContexts;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -21,11 +22,14 @@ import java.util.Map;
  * certificate), one server context per ALPN choice, upstream contexts per ALPN offer.
  */
 public final class DefaultProxyTls implements ProxyTls {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("plainsight");
+
     private final ServerKeyManager keyManager;
     private final ServerTlsContexts serverContexts;
     private final UpstreamTlsContexts upstreamContexts;
     private final CertificateForger forger;
     private final ForgedCertificateCache cache;
+    private TlsKeyLog keyLog;
 
     private DefaultProxyTls(ServerKeyManager keyManager, UpstreamTlsContexts upstreamContexts, CertificateForger forger) {
         this.keyManager = keyManager;
@@ -69,6 +73,25 @@ public final class DefaultProxyTls implements ProxyTls {
             keyManager.assign(handler.engine(), forged);
         }
         return handler;
+    }
+
+    @Override
+    public synchronized TlsKeyLog enableKeyLog() {
+        if (keyLog != null) {
+            return keyLog;
+        }
+        String unavailable = TlsKeyLog.unavailableReason();
+        if (unavailable != null) {
+            log.warn("TLS key log: not available: {}; no secrets will be written", unavailable);
+            return null;
+        }
+        TlsKeyLog k = new TlsKeyLog();
+        if (serverContexts != null) {
+            serverContexts.keyLog(k);
+        }
+        upstreamContexts.keyLog(k);
+        keyLog = k;
+        return k;
     }
 
     @Override

@@ -214,6 +214,9 @@ final class HttpForwardHandler extends ByteToMessageDecoder {
                         protected void initChannel(Channel ch) {
                             ProxyServer.addIdleTimeout(ch, settings);
                             ch.pipeline().addLast("origin", o);
+                            if (conv.wire) {
+                                WireTap.addTo(ch.pipeline(), o.tap, io.plainsight.event.Leg.UPSTREAM);
+                            }
                         }
                     })
                     .connect((InetSocketAddress) r.getNow())

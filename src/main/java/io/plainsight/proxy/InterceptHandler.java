@@ -137,7 +137,7 @@ final class InterceptHandler extends SslClientHelloHandler<Upstream> {
             promise.tryFailure(new java.nio.channels.ClosedChannelException());
             return;
         }
-        Interception decision = policy.decide(conv.target, hello.sni(), conv.mode, conv.client.remoteAddress(),
+        Interception decision = policy.decide(conv.target, hello.sni(), hello, conv.mode, conv.client.remoteAddress(),
                 conv.upstream.remoteAddress());
         if (decision != Interception.DECRYPTED) {
             conv.interception = decision;

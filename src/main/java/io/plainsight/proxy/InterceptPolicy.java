@@ -86,12 +86,18 @@ public final class InterceptPolicy {
      */
     public Interception decide(HostPort target, String sni, io.plainsight.event.Mode mode, java.net.SocketAddress client,
             java.net.SocketAddress server) {
+        return decide(target, sni, null, mode, client, server);
+    }
+
+    /** As above, with the client's ClientHello (or null) for rules on {@code tls.ja3} and {@code tls.ja4}. */
+    Interception decide(HostPort target, String sni, ClientHello hello, io.plainsight.event.Mode mode,
+            java.net.SocketAddress client, java.net.SocketAddress server) {
         Interception d = decide(target, sni);
         io.plainsight.policy.LiveRules r = rules;
         if (d != Interception.DECRYPTED || r == null || r.current().connectionRules().isEmpty()) {
             return d;
         }
-        var decision = r.current().connection(ConnectionFields.of(mode, client, server, sni, target));
+        var decision = r.current().connection(ConnectionFields.of(mode, client, server, sni, target, hello));
         if (!decision.decrypt()) {
             log.debug("{} relayed without decryption by rule {}", target, decision.decryptRule().id());
             return Interception.PASSED_THROUGH;
@@ -102,11 +108,17 @@ public final class InterceptPolicy {
     /** Whether the capture rules keep this connection in the outputs (false: a {@code capture: off} rule matched). */
     public boolean captured(io.plainsight.event.Mode mode, java.net.SocketAddress client, java.net.SocketAddress server,
             String sni) {
+        return captured(mode, client, server, sni, null);
+    }
+
+    /** As above, with the client's ClientHello (or null) for rules on {@code tls.ja3} and {@code tls.ja4}. */
+    boolean captured(io.plainsight.event.Mode mode, java.net.SocketAddress client, java.net.SocketAddress server,
+            String sni, ClientHello hello) {
         io.plainsight.policy.LiveRules r = rules;
         if (r == null || r.current().connectionRules().isEmpty()) {
             return true;
         }
-        return r.current().connection(ConnectionFields.of(mode, client, server, sni, null)).capture();
+        return r.current().connection(ConnectionFields.of(mode, client, server, sni, null, hello)).capture();
     }
 
     /** A client aborted the handshake over our certificate for this host. */

@@ -25,6 +25,10 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxyTls tls;
     private final CaptureBus bus;
     private final UpstreamConnector connector;
+    /** Set when some output wants TLS secrets (and the TLS library can give them). */
+    private final io.plainsight.tls.TlsKeyLog keyLog;
+    /** Whether some output wants the raw wire of both legs. */
+    private final boolean wire;
     /** Transparent mode: the connections made to servers, to recognise one redirected back here. */
     private final OwnConnections own = new OwnConnections();
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -37,6 +41,9 @@ public final class ProxyServer implements AutoCloseable {
         this.tls = tls;
         this.bus = bus;
         this.connector = new UpstreamConnector(settings, tls);
+        // the TLS library reports secrets, and the pipelines tap the wire, only when an output wants them
+        this.keyLog = bus.wantsSecrets() ? tls.enableKeyLog() : null;
+        this.wire = bus.wantsWire();
     }
 
     /** Binds the listener; returns the bound address (useful with port 0). */
@@ -75,6 +82,11 @@ public final class ProxyServer implements AutoCloseable {
 
     private void initClient(Channel ch) {
         Conversation conv = new Conversation(settings.mode(), bus, ch, settings.target(), settings.intercept());
+        conv.keyLog = keyLog;
+        conv.wire = wire;
+        if (wire) {
+            WireTap.addTo(ch.pipeline(), conv.tap, io.plainsight.event.Leg.CLIENT);
+        }
         addIdleTimeout(ch, settings);
         RelayHandler relay = new RelayHandler(conv, Direction.CLIENT_TO_SERVER);
         conv.clientRelay = relay;

@@ -26,6 +26,15 @@ public interface ProxyTls {
      */
     SslHandler upstreamLeg(ByteBufAllocator alloc, String sni, String host, int port, List<String> alpnOffer);
 
+    /**
+     * Turns on TLS key logging for every handshake on both legs from now on, and returns the key
+     * log to watch connections with; null when this wiring cannot log keys (it has said why).
+     * Called once, before traffic, and only when some output wants the secrets.
+     */
+    default io.plainsight.tls.TlsKeyLog enableKeyLog() {
+        return null;
+    }
+
     /** The CA that signs forged certificates (for the onboarding page), or null. */
     default io.plainsight.tls.CertificateAuthority authority() {
         return null;

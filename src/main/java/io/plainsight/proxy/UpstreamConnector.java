@@ -36,8 +36,7 @@ final class UpstreamConnector {
         String tlsHost = sni != null ? sni : (settings.upstreamSni() != null ? settings.upstreamSni() : target.host());
         Bootstrap b = bootstrap(conv, ch -> {
             if (upstreamTls) {
-                ch.pipeline().addFirst("tls", tls.upstreamLeg(ch.alloc(), tlsHost, target.host(), target.port(), alpnOffer));
-                ch.pipeline().addFirst("first-bytes", new FirstBytesRecorder(conv));
+                addTls(conv, ch, tls.upstreamLeg(ch.alloc(), tlsHost, target.host(), target.port(), alpnOffer));
             }
         });
         ChannelFuture cf = b.connect(target.host(), target.port());
@@ -107,9 +106,18 @@ final class UpstreamConnector {
         Channel ch = conv.upstream;
         HostPort target = conv.target;
         SslHandler ssl = tls.upstreamLeg(ch.alloc(), sni != null ? sni : target.host(), target.host(), target.port(), alpnOffer);
-        ch.pipeline().addFirst("tls", ssl);
-        ch.pipeline().addFirst("first-bytes", new FirstBytesRecorder(conv));
+        addTls(conv, ch, ssl);
         awaitHandshake(conv, ssl, promise);
+    }
+
+    /**
+     * Puts the upstream leg's TLS handler in its pipeline, behind a {@link HelloRecorder} (the
+     * hellos, a server's non-TLS first bytes), with its secrets watched when some output wants them.
+     */
+    private static void addTls(Conversation conv, Channel ch, SslHandler ssl) {
+        conv.watchSecrets(Leg.UPSTREAM, ssl);
+        HelloRecorder.addTo(ch.pipeline(), conv, Leg.UPSTREAM, ssl);
+        ch.pipeline().addAfter(HelloRecorder.NAME, "tls", ssl);
     }
 
     private static void awaitHandshake(Conversation conv, SslHandler ssl, Promise<Upstream> promise) {
@@ -139,6 +147,9 @@ final class UpstreamConnector {
                         ProxyServer.addIdleTimeout(ch, settings);
                         ch.pipeline().addLast("relay", relay);
                         tlsSetup.accept(ch);
+                        if (conv.wire) {
+                            WireTap.addTo(ch.pipeline(), conv.tap, Leg.UPSTREAM);
+                        }
                     }
                 });
     }

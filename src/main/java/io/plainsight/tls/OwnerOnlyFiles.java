@@ -58,6 +58,20 @@ public final class OwnerOnlyFiles {
     }
 
     /**
+     * Opens {@code file} for appending, creating it with mode 0600 when it does not exist (the
+     * permission is part of the create call); an existing file keeps its content and its mode.
+     */
+    public static java.nio.channels.FileChannel openForAppend(Path file) throws IOException {
+        Set<StandardOpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+        Path dir = file.toAbsolutePath().getParent();
+        FileAttribute<?>[] attrs = dir != null && posix(dir)
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_0600)}
+                : new FileAttribute<?>[0];
+        return java.nio.channels.FileChannel.open(file, options, attrs);
+    }
+
+    /**
      * Writes {@code content} to {@code target} atomically: a temporary file in the same directory is
      * created with {@code permissions} (CREATE_NEW, so never an existing file), written, synced and
      * renamed over {@code target}.

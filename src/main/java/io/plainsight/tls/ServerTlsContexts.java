@@ -26,6 +26,7 @@ public final class ServerTlsContexts {
     private final ServerKeyManager keyManager;
     private final ConcurrentHashMap<String, SslContext> byAlpn = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<List<String>, SslContext> byAlpnList = new ConcurrentHashMap<>();
+    private volatile TlsKeyLog keyLog;
 
     public ServerTlsContexts(ServerKeyManager keyManager) {
         this.keyManager = Objects.requireNonNull(keyManager, "keyManager");
@@ -34,6 +35,16 @@ public final class ServerTlsContexts {
     /** The key manager every context uses. */
     public ServerKeyManager keyManager() {
         return keyManager;
+    }
+
+    /**
+     * Makes every context, built or to be built, report its handshakes' secrets to {@code log}.
+     * Call before traffic starts.
+     */
+    public void keyLog(TlsKeyLog log) {
+        this.keyLog = log;
+        byAlpn.values().forEach(log::install);
+        byAlpnList.values().forEach(log::install);
     }
 
     /**
@@ -73,7 +84,12 @@ public final class ServerTlsContexts {
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                         alpn));
             }
-            return b.build();
+            SslContext context = b.build();
+            TlsKeyLog log = keyLog;
+            if (log != null) {
+                log.install(context);
+            }
+            return context;
         } catch (SSLException e) {
             throw new IllegalStateException("cannot build the server TLS context (ALPN " + alpn + "): " + e, e);
         }

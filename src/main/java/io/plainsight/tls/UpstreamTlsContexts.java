@@ -34,6 +34,7 @@ public final class UpstreamTlsContexts {
     private final boolean insecure;
     private final TrustManagerFactory trust;
     private final ConcurrentHashMap<List<String>, SslContext> byOffer = new ConcurrentHashMap<>();
+    private volatile TlsKeyLog keyLog;
 
     /**
      * @param extraCaFiles PEM files with additional trust anchors (each may hold several)
@@ -53,6 +54,15 @@ public final class UpstreamTlsContexts {
     /** Whether certificates are not checked. */
     public boolean insecure() {
         return insecure;
+    }
+
+    /**
+     * Makes every context, built or to be built, report its handshakes' secrets to {@code log}.
+     * Call before traffic starts.
+     */
+    public void keyLog(TlsKeyLog log) {
+        this.keyLog = log;
+        byOffer.values().forEach(log::install);
     }
 
     /** The context offering {@code alpnOffer} as is (empty list or null: no ALPN). */
@@ -129,7 +139,12 @@ public final class UpstreamTlsContexts {
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                         offer));
             }
-            return b.build();
+            SslContext context = b.build();
+            TlsKeyLog log = keyLog;
+            if (log != null) {
+                log.install(context);
+            }
+            return context;
         } catch (SSLException e) {
             throw new IllegalStateException("cannot build the upstream TLS context (ALPN " + offer + "): " + e, e);
         }

@@ -327,6 +327,60 @@ class DecryptFreshCapturesTest {
         });
     }
 
+    // ------------------------------------------------------------------ the encrypted packets (--pcapng-encrypted)
+
+    @Test
+    void pcapngWithTheKeyLogsKeysDecryptsInTsharkWithNoKeyOptions() {
+        Path pcapng = dir.resolve("keylog-encrypted.pcapng");
+        Run r = decrypt("keylog-encrypted", "--keylog", keyLog.toString(), "--pcapng", pcapng.toString(), "--pcapng-encrypted");
+        assertThat(r.exit()).as("%s\n%s", r.err(), r.out()).isZero();
+        assertThat(assertOriginalsDecrypt(new Tshark().withKeyLog(keyLog), r, pcapng)).isEqualTo(7);
+    }
+
+    @Test
+    void pcapngWithTheRsaKeysMasterSecretsDecryptsInTsharkWithNoKeyOptions() {
+        Path pcapng = dir.resolve("rsa-encrypted.pcapng");
+        Run r = decrypt("rsa-encrypted", "--rsa-key", pki.serverKey().toString(), "--filter", "tcp.port == " + sServer.port(),
+                "--pcapng", pcapng.toString(), "--pcapng-encrypted");
+        assertThat(r.exit()).as("%s\n%s", r.err(), r.out()).isZero();
+        Tshark rsaOnly = new Tshark().withOptions("-o", "uat:rsa_keys:\"" + pki.serverKey().toAbsolutePath() + "\",\"\"");
+        assertThat(assertOriginalsDecrypt(rsaOnly, r, pcapng)).isEqualTo(3);
+        assertThat(new Tshark().count(pcapng, DecryptPcapngEncryptedTest.ORIGINAL + " && !(tcp.port == " + sServer.port() + ")"))
+                .as("the filter leaves the other connections' packets out").isZero();
+    }
+
+    /**
+     * tshark with NO key option reads, from the original packets in {@code pcapng}, the same
+     * plaintext of every decrypted connection of the run as {@code reader} (with the keys) reads
+     * from the capture; the decrypted streams' interface is there too. Returns the connections compared.
+     */
+    private static int assertOriginalsDecrypt(Tshark reader, Run run, Path pcapng) {
+        Tshark plain = new Tshark();
+        plain.assertReadsCleanly(pcapng);
+        Map<Integer, Integer> inputStreams = streamsByClientPort(plain, capture);
+        Map<Integer, Tshark.Followed> theirs = reader.follow(capture, "tls", inputStreams.values());
+        Map<String, Integer> ourStreams = DecryptPcapngEncryptedTest.originalStreams(plain, pcapng);
+        Map<Integer, Tshark.Followed> ours = plain.follow(pcapng, "tls", ourStreams.values());
+        int compared = 0;
+        for (JsonNode row : run.rows()) {
+            if (!row.get("status").asText().equals("decrypted")) {
+                continue;
+            }
+            String client = row.get("client").asText();
+            String server = row.get("server").asText();
+            Tshark.Followed t = theirs.get(inputStreams.get(port(client)));
+            assertThat(ourStreams).as("the original packets of %s", client).containsKey(client + " " + server);
+            Tshark.Followed o = ours.get(ourStreams.get(client + " " + server));
+            assertThat(t.sentBy(client, server)).as("%s: tshark's plaintext", client).isNotEmpty();
+            assertSameBytes(client + " to " + server + " (original packets)", o.sentBy(client, server), t.sentBy(client, server));
+            assertSameBytes(server + " to " + client + " (original packets)", o.sentBy(server, client), t.sentBy(server, client));
+            compared++;
+        }
+        assertThat(plain.count(pcapng, DecryptPcapngEncryptedTest.DECRYPTED + " && tcp.len > 0")).as("decrypted streams")
+                .isPositive();
+        return compared;
+    }
+
     // ------------------------------------------------------------------ comparing with tshark
 
     /**

@@ -166,4 +166,64 @@ class LauncherIT {
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.stderr()).contains("config " + config + ": unknown option 'conect' for 'plainsight reverse'");
     }
+
+    @Test
+    void sighupReloadsTheRulesFileAndABadEditKeepsTheRulesInForce() throws Exception {
+        Path home = tmp.resolve("home");
+        int port = io.plainsight.testing.FreePort.tcp();
+        Path rules = tmp.resolve("rules.conf");
+        Path audit = tmp.resolve("modsec_audit.log");
+        Files.writeString(rules, "1 match http.request.uri == \"/nothing\" => audit off\n");
+        try (ExternalProcess p = ExternalProcess.start(List.of(LAUNCHER.toString(), "reverse", "--listen", "127.0.0.1:" + port,
+                "--connect", "127.0.0.1:" + nginx.tlsPort(), "--upstream-ca", nginx.pki().caCert().toString(),
+                "--home", home.toString(), "--no-pcap", "-q", "--rules", rules.toString(), "--audit-log", audit.toString()))) {
+            p.awaitStderr("listening on", Duration.ofSeconds(60));
+            fetch(port, home, "/1k.bin");
+            awaitAuditEntries(audit, 1);
+
+            // the edited file is read on SIGHUP (a real signal to the JVM the launcher exec'd)
+            Files.writeString(rules, "7 \"quiet please\" match http.request.uri == \"/1k.bin\" => audit off\n");
+            p.signal("HUP");
+            p.awaitStderr("rules reloaded", Duration.ofSeconds(20));
+            fetch(port, home, "/1k.bin");
+            fetch(port, home, "/index.html");
+            awaitAuditEntries(audit, 2);
+            String log = Files.readString(audit);
+            assertThat(log.split("/1k.bin HTTP", -1)).as("/1k.bin logged once: before the reload").hasSize(2);
+            assertThat(log).contains("GET /index.html HTTP");
+
+            // a broken edit is reported and the rules in force stay
+            Files.writeString(rules, "8 match http.request.uri = \"/x\" => audit off\n");
+            p.signal("HUP");
+            p.awaitStderr("rules not reloaded", Duration.ofSeconds(20));
+            assertThat(p.stderrSoFar()).contains(rules.toString());
+            fetch(port, home, "/1k.bin");
+            fetch(port, home, "/index.html");
+            awaitAuditEntries(audit, 3);
+            assertThat(Files.readString(audit).split("/1k.bin HTTP", -1)).as("rule 7 still in force").hasSize(2);
+            assertThat(p.isAlive()).isTrue();
+            p.signal("TERM");
+            p.waitFor(Duration.ofSeconds(30));
+        }
+    }
+
+    private static void fetch(int port, Path home, String path) {
+        Curl.Response resp = Curl.https("https://localhost:" + port + path, home.resolve("ca.pem"), "--http1.1");
+        assertThat(resp.body()).isEqualTo(Docroot.content(path.substring(1)));
+    }
+
+    /** Waits (the audit log is flushed at least once a second) until the log holds {@code n} entries. */
+    private static void awaitAuditEntries(Path audit, int n) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long entries = 0;
+        while (System.nanoTime() < deadline) {
+            entries = Files.exists(audit) ? Files.readAllLines(audit, java.nio.charset.StandardCharsets.ISO_8859_1).stream()
+                    .filter(l -> l.matches("^--[a-f0-9]{8}-A--$")).count() : 0;
+            if (entries >= n) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(entries).as("audit log entries in " + audit).isEqualTo(n);
+    }
 }

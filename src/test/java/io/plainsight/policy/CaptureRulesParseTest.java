@@ -115,7 +115,7 @@ class CaptureRulesParseTest {
         fails("r.yaml", "rules:\n  - id: a\n    match: http.request.uri contains \"/x\"\n    capture: off\n",
                 "r.yaml line 3, column 12: rule a: capture is decided when the connection opens, before any HTTP is seen: its match "
                         + "can use only client.ip, ip.addr, ip.dst, ip.src, ipv6.addr, ipv6.dst, ipv6.src, plainsight.mode, "
-                        + "tcp.dstport, tcp.port, tcp.srcport, tls.sni, not 'http.request.uri'");
+                        + "tcp.dstport, tcp.port, tcp.srcport, tls.ja3, tls.ja4, tls.sni, not 'http.request.uri'");
         fails("r.yaml", "rules: [\n", "r.yaml line 1, column 9: not valid YAML: while parsing a flow node; expected the node content, but found");
         fails("r.yaml", "rules:\n  - id: a\n    match: http\n    redact: {body-regex: ['(']}\n",
                 "r.yaml line 4, column 14: rule a: redact body-regex '(': Unclosed group at index 1");

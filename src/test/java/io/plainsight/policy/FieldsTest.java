@@ -14,7 +14,7 @@ class FieldsTest {
         assertThat(Fields.all().stream().map(Field::name).toList()).containsExactly(
                 "ip.addr", "ip.src", "ip.dst", "client.ip", "ipv6.addr", "ipv6.src", "ipv6.dst",
                 "tcp.port", "tcp.srcport", "tcp.dstport", "tcp.stream", "flow.bytes", "plainsight.mode",
-                "tls", "tls.sni", "tls.version", "tls.cipher", "tls.alpn",
+                "tls", "tls.sni", "tls.version", "tls.cipher", "tls.alpn", "tls.ja3", "tls.ja4",
                 "http", "http.request", "http.response", "http.host", "http.request.method", "http.request.uri",
                 "http.request.full_uri", "http.request.version", "http.response.code", "http.response.phrase",
                 "http.response.version", "http.duration", "http.user_agent", "http.content_type", "http.content_length",

@@ -39,6 +39,8 @@ class ClientHelloParserTest {
         assertThat(h.supportedGroups()).containsExactly(0x1d, 0x17, 0x18, 0x19, 0x100, 0x101, 0x102, 0x103, 0x104);
         assertThat(h.supportedVersions()).containsExactly(0x0304);
         assertThat(h.ecPointFormats()).isEmpty();
+        assertThat(h.signatureAlgorithms()).containsExactly(0x0403, 0x0503, 0x0603, 0x0203, 0x0804, 0x0805, 0x0806,
+                0x0401, 0x0501, 0x0601, 0x0201, 0x0402, 0x0502, 0x0602, 0x0202);
         assertThat(HexFormat.of().formatHex(h.random()))
                 .isEqualTo("cb34ecb1e78163ba1c38c6dacb196a6dffa21a8d9912ec18a2ef6283024dece7");
         assertThat(h.sessionId()).isEmpty();

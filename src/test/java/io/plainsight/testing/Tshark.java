@@ -251,6 +251,35 @@ public final class Tshark {
         }
     }
 
+    /**
+     * Starts tshark reading a live PCAP-over-IP stream as a reader process does ({@code nc HOST PORT
+     * | tshark -r -}), with bash's {@code /dev/tcp} as the client: {@code cat </dev/tcp/HOST/PORT |
+     * tee COPY | tshark -n -l -r - OPTIONS... -T fields -E separator=/t [-Y FILTER] -e F1...}. The
+     * process ends when the stream does; its stdout then holds one line per matching packet, its
+     * stderr tshark's complaints, and {@code copy} the stream's bytes.
+     */
+    public ExternalProcess streamFields(String host, int port, Path copy, String displayFilter, String... fields) {
+        Path bash = ExternalProcess.requireTool("bash");
+        Path tshark = ExternalProcess.requireTool("tshark");
+        List<String> cmd = new ArrayList<>(List.of(bash.toString(), "-c",
+                "exec 3<\"/dev/tcp/$1/$2\" || exit 97; cat <&3 | tee \"$3\" | \"${@:4}\"", "stream-reader",
+                host, Integer.toString(port), copy.toAbsolutePath().toString(),
+                tshark.toString(), "-n", "-l", "-r", "-"));
+        cmd.addAll(options);
+        cmd.addAll(List.of("-T", "fields", "-E", "separator=/t"));
+        if (displayFilter != null && !displayFilter.isBlank()) {
+            cmd.addAll(List.of("-Y", displayFilter));
+        }
+        for (String f : fields) {
+            cmd.add("-e");
+            cmd.add(f);
+        }
+        return ExternalProcess.builder(cmd)
+                .env("WIRESHARK_CONFIG_DIR", configDir().toString())
+                .unsetEnv("SSLKEYLOGFILE")
+                .start();
+    }
+
     /** Runs {@code tshark -n -r PCAP OPTIONS... ARGS...} and returns the result whatever the exit code. */
     public ExternalProcess.Result run(Path pcap, List<String> args) {
         Path tshark = ExternalProcess.requireTool("tshark");

@@ -5,8 +5,13 @@ package io.plainsight.offline.capture;
  * interface.
  *
  * @param offsetMicros {@code if_tsoffset} (seconds) in microseconds, added to every timestamp
+ * @param name the input and the interface, for {@link CaptureListener#packet}: "FILE#N"
  */
-record CaptureInterface(int linkType, long snaplen, TimestampUnit unit, long offsetMicros) {
+record CaptureInterface(int linkType, long snaplen, TimestampUnit unit, long offsetMicros, String name) {
+    CaptureInterface(int linkType, long snaplen, TimestampUnit unit, long offsetMicros) {
+        this(linkType, snaplen, unit, offsetMicros, null);
+    }
+
     boolean supported() {
         return LinkTypes.supported(linkType);
     }

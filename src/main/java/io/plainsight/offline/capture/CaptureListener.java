@@ -34,6 +34,27 @@ public interface CaptureListener {
      */
     void warning(String message);
 
+    /**
+     * Whether this listener wants every packet record as read ({@link #packet}); asked once when a
+     * reader opens. False by default: the readers then make no call for it.
+     */
+    default boolean wantsPackets() {
+        return false;
+    }
+
+    /**
+     * One packet record exactly as read, called after its segment (if any) went to
+     * {@link #segment}: the interface it was captured on, its link type, its timestamp and its
+     * captured bytes, which are valid only during the call. Only when {@link #wantsPackets} said
+     * so. Records of an interface no block describes are not passed.
+     *
+     * @param interfaceName names the input and the interface: "FILE" for a pcap file, "FILE#N" for
+     *     the N-th Interface Description Block of a pcapng file (counted across its sections)
+     * @param originalLength the length on the wire (more than {@code length} when the snaplen cut it)
+     */
+    default void packet(long packetNumber, long timestampMicros, String interfaceName, int linkType, byte[] data,
+            int offset, int length, long originalLength) {}
+
     /** {@link #secrets} type of TLS key log text. */
     int TLS_KEY_LOG = 0x544c534b;
 }

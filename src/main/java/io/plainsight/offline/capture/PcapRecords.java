@@ -141,8 +141,11 @@ final class PcapRecords implements RecordFormat {
         if (cut && !warnedCut) {
             warnCut(l, pos, caplen, original);
         }
-        decoder.decode(packets, seconds * 1_000_000L + (nanos ? fraction / 1000 : fraction), linkType, b,
-                s + RECORD_HEADER, caplen, cut, l);
+        long ts = seconds * 1_000_000L + (nanos ? fraction / 1000 : fraction);
+        decoder.decode(packets, ts, linkType, b, s + RECORD_HEADER, caplen, cut, l);
+        if (l.wantsPackets()) {
+            l.packet(packets, ts, in.name(), linkType, b, s + RECORD_HEADER, caplen, Math.max(original, caplen));
+        }
         return true;
     }
 
@@ -172,8 +175,11 @@ final class PcapRecords implements RecordFormat {
         l.warning(in.name() + ": packet " + packets + " at " + in.at(pos) + " is cut short: the file ends after " + have
                 + " of its " + caplen + " captured bytes; the part that is there is used");
         in.consumeAll();
-        decoder.decode(packets, seconds * 1_000_000L + (nanos ? fraction / 1000 : fraction), linkType, b,
-                s + RECORD_HEADER, have, true, l);
+        long ts = seconds * 1_000_000L + (nanos ? fraction / 1000 : fraction);
+        decoder.decode(packets, ts, linkType, b, s + RECORD_HEADER, have, true, l);
+        if (l.wantsPackets()) {
+            l.packet(packets, ts, in.name(), linkType, b, s + RECORD_HEADER, have, Math.max(caplen, have));
+        }
         return true;
     }
 

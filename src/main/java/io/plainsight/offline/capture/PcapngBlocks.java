@@ -51,9 +51,13 @@ final class PcapngBlocks implements RecordFormat {
     private boolean bigEndian;
     private CaptureInterface[] interfaces = new CaptureInterface[4];
     private int interfaceCount;
+    /** Interface Description Blocks read so far, in every section (names interfaces for {@link CaptureListener#packet}). */
+    private int interfacesSeen;
     private long packets;
     private long lastTimestamp;
     private boolean warnedCut;
+    /** What the listener of the current {@link #next} call said. */
+    private boolean wantsPackets;
     private boolean warnedSpbWithoutInterface;
     private boolean warnedNoSuchInterface;
     private static final String NO_SUCH_INTERFACE = "packet of an interface no block describes";
@@ -87,6 +91,7 @@ final class PcapngBlocks implements RecordFormat {
 
     @Override
     public boolean next(CaptureListener l) throws IOException {
+        wantsPackets = l.wantsPackets();
         long pos = in.position();
         if (!in.request(8)) {
             if (in.available() > 0) {
@@ -214,7 +219,8 @@ final class PcapngBlocks implements RecordFormat {
         if (interfaceCount == interfaces.length) {
             interfaces = Arrays.copyOf(interfaces, interfaces.length * 2);
         }
-        interfaces[interfaceCount++] = new CaptureInterface(linkType, snaplen, unit, offsetMicros);
+        interfaces[interfaceCount++] = new CaptureInterface(linkType, snaplen, unit, offsetMicros,
+                in.name() + "#" + interfacesSeen++);
         if (!LinkTypes.supported(linkType)) {
             l.warning(in.name() + ": interface " + id + " (block at " + in.at(pos) + "): "
                     + LinkTypes.unsupported(linkType));
@@ -252,6 +258,9 @@ final class PcapngBlocks implements RecordFormat {
         long ts = f.micros(units);
         lastTimestamp = ts;
         decoder.decode(packets, ts, f.linkType(), b, s + dataOffset, (int) captured, cut, l);
+        if (wantsPackets) {
+            l.packet(packets, ts, f.name(), f.linkType(), b, s + dataOffset, (int) captured, Math.max(original, captured));
+        }
     }
 
     private void simplePacket(CaptureListener l, long pos, byte[] b, int s, int len) {
@@ -277,6 +286,9 @@ final class PcapngBlocks implements RecordFormat {
         }
         // a simple packet block has no timestamp: the last one seen stands in
         decoder.decode(packets, lastTimestamp, f.linkType(), b, s + 12, (int) captured, cut, l);
+        if (wantsPackets) {
+            l.packet(packets, lastTimestamp, f.name(), f.linkType(), b, s + 12, (int) captured, original);
+        }
     }
 
     private void warnCut(CaptureListener l, long pos, long captured, long original) {
@@ -339,6 +351,9 @@ final class PcapngBlocks implements RecordFormat {
         CaptureInterface f = interfaces[interfaceId];
         long ts = f.micros((u32(b, s + 12, bigEndian) << 32) | u32(b, s + 16, bigEndian));
         decoder.decode(packets, ts, f.linkType(), b, s + 28, part, true, l);
+        if (wantsPackets) {
+            l.packet(packets, ts, f.name(), f.linkType(), b, s + 28, part, Math.max(part, u32(b, s + 24, bigEndian)));
+        }
     }
 
     /**

@@ -32,6 +32,8 @@ final class HalfStream {
     boolean ended;
     /** The highest offset the other side acknowledged (offsets up to it were received). */
     long ackedTo;
+    /** Segments from this side that carried payload (retransmissions too), as captured. */
+    long payloadSegments;
     /** Bytes held out of order; null when none. */
     private PendingSegments pending;
 

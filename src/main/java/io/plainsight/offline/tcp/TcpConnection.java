@@ -128,6 +128,14 @@ public final class TcpConnection {
                 + " missing (not in the capture)";
     }
 
+    /**
+     * The segments with payload one direction sent so far, retransmitted ones included (what
+     * tshark counts with {@code tcp.len > 0} in the stream and direction).
+     */
+    public long payloadSegments(boolean fromClient) {
+        return half(fromClient).payloadSegments;
+    }
+
     /** The consumer's state for this connection (null until {@link #attach}). */
     public Object attachment() {
         return attachment;
@@ -194,6 +202,9 @@ public final class TcpConnection {
             }
         }
         boolean fin = (flags & TcpFlags.FIN) != 0;
+        if (payload != null && payload.isReadable()) {
+            h.payloadSegments++;
+        }
         if (fin || payload != null && payload.isReadable()) {
             h.receive(r, syn ? seq + 1 : seq, payload, fin);
         }

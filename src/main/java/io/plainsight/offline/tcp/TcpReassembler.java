@@ -73,15 +73,17 @@ public final class TcpReassembler {
      * @param payload         the TCP payload, readable bytes only; null or empty for none. A
      *                        payload cut short by the capture's snap length must be passed as
      *                        what was captured; the missing rest then becomes a gap.
+     * @return the connection the segment belongs to (also one that closed already), or null for
+     *     an invalid segment
      */
-    public void segment(long packetNumber, long timestampMicros, InetAddress src, int srcPort, InetAddress dst,
+    public TcpConnection segment(long packetNumber, long timestampMicros, InetAddress src, int srcPort, InetAddress dst,
                         int dstPort, long seq, long ack, int flags, ByteBuf payload) {
         enter();
         try {
             counters.segments++;
             if (src == null || dst == null || (srcPort & ~0xFFFF) != 0 || (dstPort & ~0xFFFF) != 0) {
                 counters.invalidSegments++;
-                return;
+                return null;
             }
             if (payload != null) {
                 counters.payloadBytes += payload.readableBytes();
@@ -100,7 +102,7 @@ public final class TcpReassembler {
             } else if (c.closed) {
                 if (!syn || !c.startsAnother(src, srcPort, seq, flags)) {
                     counters.afterCloseSegments++;
-                    return;
+                    return c; // still its packet (a last ACK, a retransmitted FIN)
                 }
                 c = open(c.key, src, srcPort, dst, dstPort, flags);
             } else if (syn && c.startsAnother(src, srcPort, seq, flags)) {
@@ -109,9 +111,10 @@ public final class TcpReassembler {
             }
             if (rst) {
                 close(c, CloseReason.RST);
-                return;
+                return c;
             }
             c.segment(this, src, srcPort, seq, ack, flags, payload);
+            return c;
         } finally {
             busy = false;
         }

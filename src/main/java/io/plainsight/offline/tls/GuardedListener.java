@@ -1,6 +1,7 @@
 package io.plainsight.offline.tls;
 
 import io.netty.buffer.ByteBuf;
+import io.plainsight.proxy.ClientHello;
 
 /**
  * Wraps what a {@link TlsListener} throws in a {@link ListenerException}, so that the decryptor
@@ -36,6 +37,24 @@ record GuardedListener(TlsListener listener) implements TlsListener {
     public void note(String message) {
         try {
             listener.note(message);
+        } catch (RuntimeException e) {
+            throw new ListenerException(e);
+        }
+    }
+
+    @Override
+    public void clientHello(ClientHello hello, byte[] message) {
+        try {
+            listener.clientHello(hello, message);
+        } catch (RuntimeException e) {
+            throw new ListenerException(e);
+        }
+    }
+
+    @Override
+    public void secrets(String keyLogLines) {
+        try {
+            listener.secrets(keyLogLines);
         } catch (RuntimeException e) {
             throw new ListenerException(e);
         }

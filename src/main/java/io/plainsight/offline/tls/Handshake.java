@@ -23,9 +23,13 @@ final class Handshake {
     boolean etmOffered;
     boolean earlyDataOffered;
     boolean sslV2Hello;
+    /** The first ClientHello message of this handshake (header and body), for fingerprints; null for SSLv2 format. */
+    byte[] clientHelloMessage;
 
     // server side
     ServerHello serverHello;
+    /** That ServerHello's message (header and body), for fingerprints. */
+    byte[] serverHelloMessage;
     boolean helloRetry;
     byte[] certificate;
     String alpn;
@@ -46,6 +50,10 @@ final class Handshake {
     RecordDecrypter serverDecrypter;
     CipherSuite suite;
     boolean infoReported;
+    /** Whether its keys went to {@link TlsListener#secrets} (TLS 1.3: the handshake and traffic secrets). */
+    boolean secretsReported;
+    /** Whether the early traffic secret went to {@link TlsListener#secrets}. */
+    boolean earlySecretReported;
 
     Handshake(int index) {
         this.index = index;
@@ -141,6 +149,6 @@ final class Handshake {
                 && cs != null && cs.bulk().mode == CipherSuite.Mode.CBC;
         boolean ems = serverHello != null && !tls13() && emsOffered && serverHello.extendedMasterSecret();
         return new TlsHandshakeInfo(TlsHandshakeInfo.versionName(v), v, CipherSuite.nameOf(suiteCode), suiteCode, sni,
-                alpn, resumption, index > 0, clientRandomHex(), etm, ems);
+                alpn, resumption, index > 0, clientRandomHex(), etm, ems, clientHelloMessage, serverHelloMessage);
     }
 }

@@ -142,10 +142,14 @@ final class HandshakeMessages {
             h.clientHello(ch);
             current = h;
         }
+        if (h.clientHelloMessage == null) {
+            h.clientHelloMessage = Arrays.copyOfRange(b, off, off + len);
+        }
         h.transcript(b, off, len);
         if (s.mode == Side.PLAIN) {
             s.mode = Side.AWAITING_SERVER_HELLO;
         }
+        d.clientHelloRead(h, ch);
     }
 
     void sslV2ClientHello(Side s, byte[] b, int off, int len) {
@@ -171,6 +175,7 @@ final class HandshakeMessages {
             return;
         }
         h.serverHello = sh;
+        h.serverHelloMessage = Arrays.copyOfRange(b, off - 4, off + len);
         h.alpn = sh.alpn();
         if (sh.compressionMethod() != 0) {
             d.reportHandshake(h);
@@ -201,6 +206,7 @@ final class HandshakeMessages {
         h.suite = suite;
         h.resumption = sh.preSharedKey() ? "PSK" : null;
         s.protect(h, Side.KEYS_HANDSHAKE);
+        d.reportTls13Secrets(h);
         replayClient(h, null);
     }
 

@@ -15,6 +15,9 @@ package io.plainsight.offline.tls;
  * @param clientRandom the ClientHello's random in hex (what key logs are keyed by)
  * @param encryptThenMac RFC 7366 encrypt-then-MAC is in use (CBC suites only)
  * @param extendedMasterSecret the RFC 7627 extended master secret was negotiated
+ * @param clientHello the handshake's (first) ClientHello message, type, 3-byte length and body, or
+ *     null (an SSLv2-format hello); shared, do not modify
+ * @param serverHello its ServerHello message (not a HelloRetryRequest), or null; shared, do not modify
  */
 public record TlsHandshakeInfo(
         String version,
@@ -27,7 +30,38 @@ public record TlsHandshakeInfo(
         boolean renegotiation,
         String clientRandom,
         boolean encryptThenMac,
-        boolean extendedMasterSecret) {
+        boolean extendedMasterSecret,
+        byte[] clientHello,
+        byte[] serverHello) {
+
+    /** Equal when every field is, the hello messages compared by content (records compare arrays by identity). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TlsHandshakeInfo t
+                && versionCode == t.versionCode && cipherSuiteCode == t.cipherSuiteCode
+                && renegotiation == t.renegotiation && encryptThenMac == t.encryptThenMac
+                && extendedMasterSecret == t.extendedMasterSecret
+                && java.util.Objects.equals(version, t.version) && java.util.Objects.equals(cipherSuite, t.cipherSuite)
+                && java.util.Objects.equals(sni, t.sni) && java.util.Objects.equals(alpn, t.alpn)
+                && java.util.Objects.equals(resumption, t.resumption) && java.util.Objects.equals(clientRandom, t.clientRandom)
+                && java.util.Arrays.equals(clientHello, t.clientHello) && java.util.Arrays.equals(serverHello, t.serverHello);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(version, versionCode, cipherSuite, sni, alpn, resumption, renegotiation, clientRandom,
+                java.util.Arrays.hashCode(clientHello), java.util.Arrays.hashCode(serverHello));
+    }
+
+    /** The fields, with the hello messages as their lengths. */
+    @Override
+    public String toString() {
+        return "TlsHandshakeInfo[version=" + version + ", cipherSuite=" + cipherSuite + ", sni=" + sni + ", alpn=" + alpn
+                + ", resumption=" + resumption + ", renegotiation=" + renegotiation + ", clientRandom=" + clientRandom
+                + ", encryptThenMac=" + encryptThenMac + ", extendedMasterSecret=" + extendedMasterSecret
+                + ", clientHello=" + (clientHello == null ? "null" : clientHello.length + " bytes")
+                + ", serverHello=" + (serverHello == null ? "null" : serverHello.length + " bytes") + "]";
+    }
 
     /** "TLS 1.2", "SSL 3.0", "TLS 1.3 (draft 20)", or "unknown version (0x....)". */
     public static String versionName(int code) {

@@ -1,6 +1,7 @@
 package io.plainsight.offline.tls;
 
 import io.netty.buffer.ByteBuf;
+import io.plainsight.proxy.ClientHello;
 
 /**
  * What a {@link TlsStreamDecryptor} reports about one connection. Called on the thread that feeds
@@ -27,6 +28,24 @@ public interface TlsListener {
      * connection cut short inside a record. Default: ignored.
      */
     default void note(String message) {}
+
+    /**
+     * A ClientHello was read (every handshake's, renegotiations included), before the handshake is
+     * known: what it offers (SNI, versions, ALPN) decides filters when plaintext (0-RTT early data)
+     * comes before the {@link #handshake}. {@code message} is the handshake message (type, length,
+     * body), or null for an SSLv2-format hello. Default: ignored.
+     */
+    default void clientHello(ClientHello hello, byte[] message) {}
+
+    /**
+     * The keys of a handshake as NSS key log lines (each ending in '\n'), once per handshake, as
+     * soon as they are found and before any plaintext they decrypt: for SSL 3.0 to TLS 1.2 a
+     * {@code CLIENT_RANDOM} line with the master secret (however it was found: key log, RSA key,
+     * PSK, session cache), for TLS 1.3 the key log's traffic secrets of its client random (the early
+     * traffic secret, when 0-RTT is decrypted, may come in a call of its own before the rest).
+     * Default: ignored.
+     */
+    default void secrets(String keyLogLines) {}
 
     /**
      * The connection cannot be (fully) decrypted, with the precise reason (for example "no key for

@@ -328,6 +328,7 @@ public final class TlsStreamDecryptor {
             s.earlyLookedUp = true;
             byte[] secret = keys.secret(KeyLogLabel.CLIENT_EARLY_TRAFFIC_SECRET, h.clientRandom);
             if (secret != null) {
+                reportEarlySecret(h);
                 s.early = Tls13Keys.decrypter(h.suite, h.version(), secret);
             }
         }
@@ -371,6 +372,11 @@ public final class TlsStreamDecryptor {
                 fail(null, h.failure);
                 return null;
             }
+            if (!h.secretsReported && h.masterSecret != null) {
+                h.secretsReported = true;
+                report.secrets(KeyLogLabel.CLIENT_RANDOM.name() + " " + Bytes.hex(h.clientRandom) + " "
+                        + Bytes.hex(h.masterSecret) + "\n");
+            }
             RecordDecrypter d = s.client ? h.clientDecrypter : h.serverDecrypter;
             if (d == null) {
                 fail(s, "the keys of handshake " + (h.index + 1) + " were already used by " + s.name + " (two ChangeCipherSpecs?)");
@@ -411,8 +417,64 @@ public final class TlsStreamDecryptor {
         if (s.keyKind == Side.KEYS_APPLICATION) {
             s.applicationSecret = secret;
         }
+        reportTls13Secrets(h);
         s.decrypter = Tls13Keys.decrypter(h.suite, h.version(), secret);
         return s.decrypter;
+    }
+
+    /**
+     * A TLS 1.3 handshake's secrets to the listener, once, when the key log has them: at the
+     * ServerHello (where a reader of the packets needs them), else at the first record they decrypt.
+     */
+    void reportTls13Secrets(Handshake h) {
+        if (!h.secretsReported) {
+            String lines = keyLogLines(h.clientRandom, TLS13_LABELS);
+            if (!lines.isEmpty()) {
+                h.secretsReported = true;
+                report.secrets(lines);
+            }
+        }
+    }
+
+    /** The early traffic secret to the listener, once, when the key log has it. */
+    private void reportEarlySecret(Handshake h) {
+        if (!h.earlySecretReported) {
+            String line = keyLogLines(h.clientRandom, EARLY_LABELS);
+            if (!line.isEmpty()) {
+                h.earlySecretReported = true;
+                report.secrets(line);
+            }
+        }
+    }
+
+    /**
+     * A ClientHello was read: the listener learns it, and a 0-RTT offer's early traffic secret
+     * (a reader of the packets needs it from the ClientHello on).
+     */
+    void clientHelloRead(Handshake h, io.plainsight.proxy.ClientHello ch) {
+        report.clientHello(ch, h.clientHelloMessage);
+        if (h.earlyDataOffered) {
+            reportEarlySecret(h);
+        }
+    }
+
+    /** The TLS 1.3 secrets a key log holds for a client random, as reported to {@link TlsListener#secrets}. */
+    private static final KeyLogLabel[] TLS13_LABELS = {KeyLogLabel.CLIENT_HANDSHAKE_TRAFFIC_SECRET,
+        KeyLogLabel.SERVER_HANDSHAKE_TRAFFIC_SECRET, KeyLogLabel.CLIENT_TRAFFIC_SECRET_0,
+        KeyLogLabel.SERVER_TRAFFIC_SECRET_0, KeyLogLabel.EXPORTER_SECRET};
+    private static final KeyLogLabel[] EARLY_LABELS = {KeyLogLabel.CLIENT_EARLY_TRAFFIC_SECRET};
+
+    /** The key log lines of {@code labels} that {@link #keys} has for {@code clientRandom} (empty: none). */
+    private String keyLogLines(byte[] clientRandom, KeyLogLabel[] labels) {
+        StringBuilder lines = new StringBuilder();
+        String random = Bytes.hex(clientRandom);
+        for (KeyLogLabel l : labels) {
+            byte[] secret = keys.secret(l, clientRandom);
+            if (secret != null) {
+                lines.append(l.name()).append(' ').append(random).append(' ').append(Bytes.hex(secret)).append('\n');
+            }
+        }
+        return lines.toString();
     }
 
     private String keySource(Side s) {

@@ -1,6 +1,7 @@
 package io.plainsight.sink.console;
 
 import io.plainsight.event.CaptureEvent;
+import io.plainsight.event.CapturedPacket;
 import io.plainsight.event.ConnectionClosed;
 import io.plainsight.event.ConnectionOpened;
 import io.plainsight.event.DataChunk;
@@ -47,6 +48,7 @@ public final class ConsoleSink implements Sink {
             case DataChunk d -> {}
             case TlsSecrets s -> {}
             case WireChunk w -> {}
+            case CapturedPacket p -> { }
             case ConnectionClosed c -> {
                 Line line = open.remove(c.connectionId());
                 if (line != null) {

@@ -50,6 +50,13 @@ final class ExchangeFields implements FieldSource {
                 return of(c.clientTls == null ? null : c.clientTls.cipher(), c.upstreamTls == null ? null : c.upstreamTls.cipher());
             case "tls.alpn":
                 return of(c.alpn());
+            case "tls.ja3": {
+                io.plainsight.tls.Ja3 ja3 = c.clientTls == null ? null
+                        : io.plainsight.tls.HelloFingerprints.ja3(c.clientTls.clientHello());
+                return of(ja3 == null ? null : ja3.md5());
+            }
+            case "tls.ja4":
+                return of(c.clientTls == null ? null : io.plainsight.tls.HelloFingerprints.ja4(c.clientTls.clientHello()));
             case "http.request":
                 return req == null ? List.of() : List.of(Boolean.TRUE);
             case "http.response":

@@ -3,6 +3,7 @@ package io.plainsight.sink.exchange;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.collection.LongObjectHashMap;
 import io.plainsight.event.CaptureEvent;
+import io.plainsight.event.CapturedPacket;
 import io.plainsight.event.ConnectionClosed;
 import io.plainsight.event.ConnectionOpened;
 import io.plainsight.event.DataChunk;
@@ -135,6 +136,7 @@ public final class ExchangeSink implements Sink {
             case DataChunk d -> data(d);
             case TlsSecrets s -> {}
             case WireChunk w -> {}
+            case CapturedPacket p -> { }
             case ConnectionClosed c -> closed(c);
         }
     }

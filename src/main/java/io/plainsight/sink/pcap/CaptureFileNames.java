@@ -6,8 +6,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
-/** Names of rotated capture files: {@code plainsight-YYYYMMDD-HHMMSS[-N].pcap}, in UTC. */
-final class CaptureFileNames {
+/** Names of rotated capture files: {@code plainsight-YYYYMMDD-HHMMSS[-N].pcap} (or another extension), in UTC. */
+public final class CaptureFileNames {
     private CaptureFileNames() {}
 
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -19,10 +19,15 @@ final class CaptureFileNames {
 
     /** A name in {@code dir} that does not exist yet: the base name, else with -1, -2, ... */
     static Path unused(Path dir, long micros) {
+        return unused(dir, micros, ".pcap");
+    }
+
+    /** A name in {@code dir} ending in {@code extension} (".pcapng") that does not exist yet. */
+    public static Path unused(Path dir, long micros, String extension) {
         String base = baseName(micros);
-        Path p = dir.resolve(base + ".pcap");
+        Path p = dir.resolve(base + extension);
         for (int n = 1; Files.exists(p); n++) {
-            p = dir.resolve(base + "-" + n + ".pcap");
+            p = dir.resolve(base + "-" + n + extension);
         }
         return p;
     }

@@ -1,11 +1,13 @@
 package io.plainsight.sink.pcap;
 
 import io.plainsight.event.CaptureEvent;
+import io.plainsight.event.CapturedPacket;
 import io.plainsight.event.CloseKind;
 import io.plainsight.event.ConnectionClosed;
 import io.plainsight.event.ConnectionOpened;
 import io.plainsight.event.DataChunk;
 import io.plainsight.event.Direction;
+import io.plainsight.event.Mode;
 import io.plainsight.event.TlsEstablished;
 import io.plainsight.event.TlsSecrets;
 import io.plainsight.event.WireChunk;
@@ -20,8 +22,10 @@ import org.slf4j.LoggerFactory;
  * is written lazily, when the first data arrives, because the server port written to the capture
  * depends on that data (see {@link #serverPort}); a connection that closes without data writes
  * nothing.
+ *
+ * <p>Public so that other outputs of the same synthesized frames (PCAP-over-IP) reuse it.
  */
-final class ConversationTracker {
+public final class ConversationTracker {
     private static final Logger log = LoggerFactory.getLogger(ConversationTracker.class);
 
     private final PcapOptions options;
@@ -38,11 +42,32 @@ final class ConversationTracker {
         }
     }
 
-    ConversationTracker(PcapOptions options) {
-        this.options = options;
+    /**
+     * Whether offline connections' decrypted streams must not use their real server port (the file
+     * also holds the original packets, whose address and port pairs they would otherwise share).
+     */
+    private final boolean besideOriginals;
+
+    public ConversationTracker(PcapOptions options) {
+        this(options, false);
     }
 
-    void accept(CaptureEvent event, FrameOutput out) {
+    /**
+     * @param besideOriginals true when the same file holds the original packets of offline
+     *     connections: a decrypted stream that would keep its real server port (not HTTP, no
+     *     {@code --pcap-port}) gets port {@value #BESIDE_ORIGINALS_PORT} (discard) instead, so that
+     *     readers do not take it for the same TCP connection as the original packets
+     */
+    public ConversationTracker(PcapOptions options, boolean besideOriginals) {
+        this.options = options;
+        this.besideOriginals = besideOriginals;
+    }
+
+    /** The server port of a decrypted offline stream that is not HTTP, beside its original packets. */
+    public static final int BESIDE_ORIGINALS_PORT = 9;
+
+    /** Writes the frames {@code event} implies (none for most events) to {@code out}. */
+    public void accept(CaptureEvent event, FrameOutput out) {
         switch (event) {
             case ConnectionOpened o -> conversations.put(o.connectionId(), new Conversation(o));
             case TlsEstablished t -> {
@@ -54,12 +79,13 @@ final class ConversationTracker {
             case DataChunk d -> data(d, out);
             case TlsSecrets s -> {}
             case WireChunk w -> {}
+            case CapturedPacket p -> { }
             case ConnectionClosed c -> closed(c, out);
         }
     }
 
     /** Connections opened and not yet closed. */
-    int openConversations() {
+    public int openConversations() {
         return conversations.size();
     }
 
@@ -76,7 +102,11 @@ final class ConversationTracker {
             ConnectionOpened o = c.opened;
             boolean http = c.httpByAlpn
                     || d.direction() == Direction.CLIENT_TO_SERVER && HttpDetector.looksLikeHttp(d.data());
-            InetSocketAddress server = withPort(o.server(), serverPort(options, o, http));
+            int port = serverPort(options, o, http);
+            if (besideOriginals && o.mode() == Mode.OFFLINE && port == o.server().getPort()) {
+                port = http && port != 80 ? 80 : BESIDE_ORIGINALS_PORT;
+            }
+            InetSocketAddress server = withPort(o.server(), port);
             c.tcp = TcpConversation.forConnection(o.client(), server, options.mss(), options.isnSeed(), o.connectionId());
             c.tcp.handshake(o.timestampMicros(), out);
         }

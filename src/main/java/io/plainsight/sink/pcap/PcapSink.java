@@ -36,6 +36,12 @@ abstract class PcapSink implements Sink {
         return output.lostPackets();
     }
 
+    /** Packets lost to write failures (what metrics and the health check see). */
+    @Override
+    public long writeFailures() {
+        return output.lostPackets();
+    }
+
     /** Frame bytes (Ethernet header to end of payload) of the packets that could not be written. */
     public long lostBytes() {
         return output.lostBytes();

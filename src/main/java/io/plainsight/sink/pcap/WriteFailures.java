@@ -7,11 +7,11 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 
-/** Turns an I/O failure into a short cause a person can act on. */
-final class WriteFailures {
+/** Turns an I/O failure into a short cause a person can act on (public: the PCAPNG sink says it the same way). */
+public final class WriteFailures {
     private WriteFailures() {}
 
-    static String cause(IOException e) {
+    public static String cause(IOException e) {
         String text;
         if (e instanceof AccessDeniedException a) {
             text = "permission denied" + on(a);

@@ -7,14 +7,21 @@ import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
-/** Collects what the pcap package logs, for assertions on "said once" messages. */
-final class LogCapture implements AutoCloseable {
-    private final Logger logger = (Logger) LoggerFactory.getLogger("io.plainsight.sink.pcap");
+/** Collects what the pcap package (or another logger) logs, for assertions on "said once" messages. */
+public final class LogCapture implements AutoCloseable {
+    private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    private final Level levelBefore = logger.getLevel();
+    private final Level levelBefore;
 
     /** Collects what is logged at the configured levels. */
     LogCapture() {
+        this("io.plainsight.sink.pcap");
+    }
+
+    /** Collects what logger {@code name} (and those below it) logs at the configured levels. */
+    public LogCapture(String name) {
+        logger = (Logger) LoggerFactory.getLogger(name);
+        levelBefore = logger.getLevel();
         appender.start();
         logger.addAppender(appender);
     }
@@ -25,7 +32,7 @@ final class LogCapture implements AutoCloseable {
         logger.setLevel(level);
     }
 
-    List<String> at(Level level) {
+    public List<String> at(Level level) {
         return appender.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage).toList();
     }
 
