@@ -38,6 +38,7 @@ elif [ -n "$VARIANT" ]; then
 fi
 AUDIT_MIN_RATIO=${AUDIT_MIN_RATIO:-0.85}  # audit / plainsight req/s target
 AUDIT_ARGS=${AUDIT_ARGS:-}       # extra args of the audit contender only (e.g. --audit-parts ABFHZ)
+THREAD_CPU=${THREAD_CPU:-0}      # 1: report each plainsight JVM's CPU per request by thread group, per run
 CONTENDERS=${CONTENDERS:-"direct nginx plainsight"}
 METRICS=${METRICS:-"rps mbs cps"}
 PCAP_MIN_FREE_GB=${PCAP_MIN_FREE_GB:-15}  # restart plainsight with a fresh pcap dir below this
@@ -295,9 +296,11 @@ run_wrk() {         # metric contender seconds label -> prints WRKSUM line, raw 
   local raw="$WORK/raw/$metric-$c-$label.txt"
   mkdir -p "$WORK/raw"
   local busy0 total0 ours0 busy1 total1 ours1 wrk_ticks other
+  [ "$THREAD_CPU" = 1 ] && thread_ticks "$c" > "$raw.threads0"
   read -r busy0 total0 < <(cpu_ticks); ours0=$(our_ticks)
   env "${env[@]}" wrk "${args[@]}" -c"$conns" "https://127.0.0.1:$port$path" >"$raw" 2>&1 || true
   read -r busy1 total1 < <(cpu_ticks); ours1=$(our_ticks)
+  [ "$THREAD_CPU" = 1 ] && thread_ticks "$c" > "$raw.threads1"
   times > "$raw.times"    # this subshell's children: wrk
   wrk_ticks=$(awk -v hz="$(getconf CLK_TCK)" 'NR==2 {
       n = split($0, f, /[ ms]+/); printf "%d", ((f[1]*60 + f[2]) + (f[3]*60 + f[4])) * hz }' "$raw.times")
@@ -305,6 +308,28 @@ run_wrk() {         # metric contender seconds label -> prints WRKSUM line, raw 
   other=$(awk -v b="$((busy1 - busy0))" -v o="$((ours1 - ours0))" -v w="$wrk_ticks" -v t="$((total1 - total0))" \
     'BEGIN { x = (b - o - w) / (t > 0 ? t : 1) * 100; printf "%d", (x < 0 ? 0 : x) }')
   echo "$(grep '^WRKSUM ' "$raw" | tail -1 || true) other_cpu_pct=$other" | grep '^WRKSUM ' || true
+}
+
+thread_ticks() {    # contender -> "group|ticks" lines: utime+stime per thread name (digits as #) of its processes
+  local p t st rest
+  for p in ${TREE[$1]:-}; do
+    for t in /proc/"$p"/task/*; do
+      st=$(cat "$t/stat" 2>/dev/null) || continue
+      rest=${st##*) }
+      # shellcheck disable=SC2086
+      set -- $rest
+      echo "$(sed 's/[0-9]\+/#/g' "$t/comm" 2>/dev/null)|$((${12} + ${13}))"
+    done
+  done | awk -F'|' '{a[$1] += $2} END {for (k in a) print k "|" a[k]}' | LC_ALL=C sort -t'|' -k1,1
+}
+
+thread_report() {   # metric contender label requests -> "  label: X us/req group, ..." from the snapshots around the run
+  local raw="$WORK/raw/$1-$2-$3.txt"
+  [ -f "$raw.threads0" ] && [ -f "$raw.threads1" ] && [ "${4:-0}" -gt 0 ] || return 0
+  LC_ALL=C join -t'|' -a1 -e0 -o '0,1.2,2.2' "$raw.threads1" "$raw.threads0" \
+    | awk -F'|' -v n="$4" -v hz="$(getconf CLK_TCK)" '{ d = $2 - $3; if (d > 0) { printf "%.2f|%s\n", d / hz * 1e6 / n, $1; t += d } }
+        END { printf "%.2f|all threads\n", t / hz * 1e6 / n }' \
+    | sort -t'|' -k1,1 -rn | awk -F'|' -v l="$3" 'BEGIN { printf "    run %s:", l } { printf " %s %s;", $1, $2 } END { print "" }'
 }
 
 our_ticks() {       # utime+stime of the backend and the proxies (all threads)
@@ -316,6 +341,7 @@ declare -A VALS     # "metric contender" -> space-separated per-run values
 declare -A P99S     # contender -> per-run p99 (ms) of the rps runs
 declare -A ERRS     # contender -> error summary lines
 declare -A OTHER    # contender -> per-run % of machine CPU used by other processes (noise)
+declare -A THREADS  # contender -> per-run CPU per request by thread group (THREAD_CPU=1)
 PS_RESP_BYTES=0     # response bytes wrk received through plainsight (all runs incl. warm-up)
 
 record() {          # metric contender label wrksum
@@ -339,6 +365,9 @@ record() {          # metric contender label wrksum
   esac
   VALS["$m $c"]+="$val "
   OTHER[$c]+="$(kv other_cpu_pct "$s") "
+  if [ "$THREAD_CPU" = 1 ] && [[ $c == plainsight || $c == audit ]]; then
+    THREADS[$c]+="$(thread_report "$m" "$c" "$label" "$req")"$'\n'
+  fi
   if [ "$m" = rps ]; then
     P99S[$c]+="$(awk -v u="$p99" 'BEGIN{printf "%.3f", u / 1000}') "
   fi
@@ -593,6 +622,12 @@ report() {
     [ -n "${OTHER[$c]:-}" ] && echo "    $c: ${OTHER[$c]}"
   done
   echo "  load average at start: $LOAD_START; at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  if [ "$THREAD_CPU" = 1 ]; then
+    echo "  CPU per request (us) by thread group of each plainsight JVM, during each run (THREAD_CPU=1):"
+    for c in plainsight audit; do
+      [ -n "${THREADS[$c]:-}" ] && printf '  %s:\n%s' "$c" "${THREADS[$c]}"
+    done
+  fi
   local any=0
   for c in direct nginx plainsight audit; do
     if [ -n "${ERRS[$c]:-}" ]; then

@@ -8,8 +8,10 @@ import java.util.Arrays;
  * byte appended, kept or not. Not thread-safe.
  */
 public final class BodyCapture {
+    private static final byte[] NONE = new byte[0];
+
     private final int limit;
-    private byte[] bytes = new byte[0];
+    private byte[] bytes = NONE;
     private int kept;
     private long size;
 
@@ -50,7 +52,7 @@ public final class BodyCapture {
 
     /** The kept bytes (a copy). */
     public byte[] bytes() {
-        return Arrays.copyOf(bytes, kept);
+        return kept == 0 ? NONE : Arrays.copyOf(bytes, kept);
     }
 
     /**

@@ -75,11 +75,11 @@ public record BodyFraming(Kind kind, long length) {
      *     a decimal number or whose several values differ
      */
     public static BodyFraming forRequest(Http1Head request) throws Http1ParseException {
-        List<String> te = request.values("Transfer-Encoding");
-        if (!te.isEmpty()) {
+        if (request.header("Transfer-Encoding") != null) {
             if (finalCodingIsChunked(request)) {
                 return CHUNKED;
             }
+            List<String> te = request.values("Transfer-Encoding");
             throw new Http1ParseException("request Transfer-Encoding " + quoted(String.join(", ", te))
                     + " does not end with chunked: the body length cannot be determined", -1);
         }
@@ -107,7 +107,7 @@ public record BodyFraming(Kind kind, long length) {
         if ("CONNECT".equals(requestMethod) && status >= 200 && status < 300) {
             return TUNNEL;
         }
-        if (!response.values("Transfer-Encoding").isEmpty()) {
+        if (response.header("Transfer-Encoding") != null) {
             return finalCodingIsChunked(response) ? CHUNKED : UNTIL_CLOSE;
         }
         long length = contentLength(response);
@@ -121,12 +121,12 @@ public record BodyFraming(Kind kind, long length) {
 
     /** The Content-Length, or -1 if absent. */
     static long contentLength(Http1Head head) throws Http1ParseException {
-        List<String> values = head.values("Content-Length");
-        if (values.isEmpty()) {
-            return -1;
-        }
         long length = -1;
-        for (String value : values) {
+        for (Http1Header h : head.headers()) {
+            if (!h.name().equalsIgnoreCase("Content-Length")) {
+                continue;
+            }
+            String value = h.value();
             int start = 0;
             while (true) {
                 int comma = value.indexOf(',', start);
@@ -134,7 +134,7 @@ public record BodyFraming(Kind kind, long length) {
                 long n = decimal(element, value);
                 if (length >= 0 && n != length) {
                     throw new Http1ParseException("conflicting Content-Length values "
-                            + String.join(", ", values.stream().map(BodyFraming::quoted).toList()), -1);
+                            + String.join(", ", head.values("Content-Length").stream().map(BodyFraming::quoted).toList()), -1);
                 }
                 length = n;
                 if (comma < 0) {

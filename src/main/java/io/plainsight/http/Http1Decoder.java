@@ -42,8 +42,8 @@ import java.util.Locale;
  * <li>a connection that ends inside a head reports it on the exchange waiting for it (responses),
  * or as undecodable when there is none (requests).
  * </ul>
- * Bodies are kept up to {@link DecodeOptions#maxBody()} bytes (de-chunked, not content-decoded)
- * and counted beyond.
+ * Bodies are kept up to {@link DecodeOptions#maxBody()} bytes (responses:
+ * {@link DecodeOptions#maxResponseBody()}), de-chunked, not content-decoded, and counted beyond.
  */
 public final class Http1Decoder implements ConnectionDecoder {
     /** Requests waiting for their responses, at most (pipelining is rarely deeper than a few). */
@@ -75,8 +75,8 @@ public final class Http1Decoder implements ConnectionDecoder {
     private final String scheme;
     private final UpgradeHandler upgrades;
 
-    private final Http1Side client = new Http1Side(Direction.CLIENT_TO_SERVER);
-    private final Http1Side server = new Http1Side(Direction.SERVER_TO_CLIENT);
+    private final Http1Side client;
+    private final Http1Side server;
     /** Exchanges whose response has not ended, in request order. */
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     /** The exchange whose response ended before its request did (an early response), or null. */
@@ -96,6 +96,17 @@ public final class Http1Decoder implements ConnectionDecoder {
      */
     public Http1Decoder(long connectionId, DecodeListener listener, DecodeOptions options, String scheme,
             UpgradeHandler upgrades) {
+        this(connectionId, listener, options, scheme, upgrades, null);
+    }
+
+    /**
+     * As {@link #Http1Decoder(long, DecodeListener, DecodeOptions, String, UpgradeHandler)}, taking
+     * head lines seen before from {@code lines} (shared by the decoders of one thread; null: none).
+     */
+    public Http1Decoder(long connectionId, DecodeListener listener, DecodeOptions options, String scheme,
+            UpgradeHandler upgrades, Http1LineCache lines) {
+        this.client = new Http1Side(Direction.CLIENT_TO_SERVER, lines);
+        this.server = new Http1Side(Direction.SERVER_TO_CLIENT, lines);
         this.connectionId = connectionId;
         this.listener = listener;
         this.options = options;
@@ -273,7 +284,7 @@ public final class Http1Decoder implements ConnectionDecoder {
             fail(server, offset, unsupportedVersion(head));
             return false;
         }
-        HttpMessage m = new HttpMessage(HttpMessage.Kind.RESPONSE, options.maxBody());
+        HttpMessage m = new HttpMessage(HttpMessage.Kind.RESPONSE, options.maxResponseBody());
         m.status = head.status();
         m.reason = head.reason();
         fill(m, head, server, offset);

@@ -20,7 +20,8 @@ import java.util.List;
  * than {@code maxHead} bytes. A request line whose method already holds a non-token byte is
  * rejected before the line is complete, so that non-HTTP clients (a TLS ClientHello, say) are
  * told at once; likewise a status line that does not start with {@code HTTP/}. The result for a
- * given message is the same however its bytes are split across calls.
+ * given message is the same however its bytes are split across calls, whether they are on the heap
+ * or off it (read through a heap copy of the head), and with or without an {@link Http1LineCache}.
  */
 public final class Http1HeadParser {
     public static final int DEFAULT_MAX_HEAD = 64 * 1024;
@@ -51,12 +52,25 @@ public final class Http1HeadParser {
      * @throws Http1ParseException if the bytes cannot start a valid request head
      */
     public static Http1Head parseRequest(ByteBuf buf, int maxHead) throws Http1ParseException {
-        return parse(buf, maxHead, true);
+        return parse(buf, maxHead, true, null);
     }
 
     /** As {@link #parseRequest}, for a response head (no leading empty lines are skipped). */
     public static Http1Head parseResponse(ByteBuf buf, int maxHead) throws Http1ParseException {
-        return parse(buf, maxHead, false);
+        return parse(buf, maxHead, false, null);
+    }
+
+    /**
+     * As {@link #parseRequest(ByteBuf, int)}, taking lines parsed before from {@code cache} (and
+     * adding those it parses): the result is the same, made faster when lines repeat.
+     */
+    public static Http1Head parseRequest(ByteBuf buf, int maxHead, Http1LineCache cache) throws Http1ParseException {
+        return parse(buf, maxHead, true, cache);
+    }
+
+    /** As {@link #parseResponse(ByteBuf, int)}, with a cache as {@link #parseRequest(ByteBuf, int, Http1LineCache)}. */
+    public static Http1Head parseResponse(ByteBuf buf, int maxHead, Http1LineCache cache) throws Http1ParseException {
+        return parse(buf, maxHead, false, cache);
     }
 
     /** Whether {@code b} (0..255) is a tchar of RFC 9110 5.6.2. */
@@ -64,50 +78,96 @@ public final class Http1HeadParser {
         return TCHAR[b & 0xff];
     }
 
-    private static Http1Head parse(ByteBuf buf, int maxHead, boolean request) throws Http1ParseException {
+    private static Http1Head parse(ByteBuf buf, int maxHead, boolean request, Http1LineCache cache)
+            throws Http1ParseException {
         if (maxHead <= 0) {
             throw new IllegalArgumentException("maxHead must be positive: " + maxHead);
         }
-        final int base = buf.readerIndex();
-        final int end = buf.writerIndex();
+        int readable = buf.readableBytes();
+        if (buf.hasArray()) {
+            return parse(buf.array(), buf.arrayOffset() + buf.readerIndex(), readable, maxHead, request, cache);
+        }
+        // Off-heap bytes (as the proxy taps them) are read through a heap copy: a block first, more
+        // while the head is not complete in it, all of them (up to maxHead) at most. A head parsed
+        // whole from a shorter copy is the one all the bytes give (its lines come first); anything
+        // else (incomplete, invalid) is decided on all the bytes.
+        int available = Math.min(readable, maxHead);
+        int n = Math.min(available, COPY_BLOCK);
+        while (true) {
+            byte[] copy = cache != null ? cache.scratch(n) : new byte[n];
+            buf.getBytes(buf.readerIndex(), copy, 0, n);
+            if (n == available) {
+                return parse(copy, 0, n, maxHead, request, cache);
+            }
+            try {
+                Http1Head head = parse(copy, 0, n, maxHead, request, cache);
+                if (head != null) {
+                    return head;
+                }
+            } catch (Http1ParseException e) {
+                // perhaps only because the copy ends inside a line: decide on more bytes
+            }
+            n = (int) Math.min(available, 4L * n);
+        }
+    }
+
+    /** Bytes copied first from an off-heap buffer: a usual head fits. */
+    private static final int COPY_BLOCK = 512;
+
+    /**
+     * The parser over {@code a[base, base + length)}: offsets in exceptions and the head's length
+     * count from {@code base}.
+     */
+    private static Http1Head parse(byte[] a, int base, int length, int maxHead, boolean request, Http1LineCache cache)
+            throws Http1ParseException {
+        final int end = base + length;
         final int limit = (int) Math.min(end, (long) base + maxHead);
         int pos = base;
         Http1Head start = null;
         List<Http1Header> headers = new ArrayList<>();
         while (true) {
-            int lf = pos < limit ? buf.indexOf(pos, limit, (byte) '\n') : -1;
+            int lf = pos < limit ? indexOf(a, pos, limit, (byte) '\n') : -1;
             if (lf < 0) {
                 if (start == null) {
-                    checkPartialStartLine(buf, base, pos, limit, request);
+                    checkPartialStartLine(a, base, pos, limit, request);
                 }
                 if (end - base >= maxHead) {
                     throw new Http1ParseException("head larger than " + maxHead + " bytes", maxHead);
                 }
                 return null;
             }
-            int lineEnd = lf > pos && buf.getByte(lf - 1) == '\r' ? lf - 1 : lf;
+            int lineEnd = lf > pos && a[lf - 1] == '\r' ? lf - 1 : lf;
             if (start == null) {
                 if (lineEnd == pos && request) {
                     pos = lf + 1; // RFC 9112 2.2: empty lines before the request line
                     continue;
                 }
-                start = request ? requestLine(buf, base, pos, lineEnd) : statusLine(buf, base, pos, lineEnd);
+                start = startLine(a, base, pos, lineEnd, request, cache);
             } else if (lineEnd == pos) {
                 return new Http1Head(start.request(), start.method(), start.target(), start.version(),
                         start.status(), start.reason(), headers, lf + 1 - base);
             } else {
-                headers.add(headerLine(buf, base, pos, lineEnd, headers.size() + 1));
+                headers.add(headerLine(a, base, pos, lineEnd, headers.size() + 1, cache));
             }
             pos = lf + 1;
         }
     }
 
+    private static int indexOf(byte[] a, int from, int to, byte value) {
+        for (int i = from; i < to; i++) {
+            if (a[i] == value) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Rejects, before its end arrives, a start line that cannot become valid. */
-    private static void checkPartialStartLine(ByteBuf buf, int base, int from, int to, boolean request)
+    private static void checkPartialStartLine(byte[] a, int base, int from, int to, boolean request)
             throws Http1ParseException {
         if (request) {
             for (int i = from; i < to; i++) {
-                int b = buf.getByte(i) & 0xff;
+                int b = a[i] & 0xff;
                 if (b == ' ') {
                     return;
                 }
@@ -117,17 +177,47 @@ public final class Http1HeadParser {
             }
         } else {
             for (int i = 0; i < HTTP_SLASH.length && from + i < to; i++) {
-                if (buf.getByte(from + i) != HTTP_SLASH[i]) {
+                if (a[from + i] != HTTP_SLASH[i]) {
                     throw new Http1ParseException("status line: does not start with HTTP/", from + i - base);
                 }
             }
         }
     }
 
-    private static Http1Head requestLine(ByteBuf buf, int base, int from, int to) throws Http1ParseException {
+    /** The start line {@code a[from, to)}: the request or status line's fields (a head without fields). */
+    private static Http1Head startLine(byte[] a, int base, int from, int to, boolean request, Http1LineCache cache)
+            throws Http1ParseException {
+        if (cache == null || to - from > Http1LineCache.MAX_LINE) {
+            return request ? requestLine(a, base, from, to) : statusLine(a, base, from, to);
+        }
+        int slot = Http1LineCache.slot(a, from, to);
+        if (cache.get(slot, a, from, to) instanceof Http1Head h && h.request() == request) {
+            return h;
+        }
+        Http1Head h = request ? requestLine(a, base, from, to) : statusLine(a, base, from, to);
+        cache.put(slot, a, from, to, h);
+        return h;
+    }
+
+    /** The header line {@code a[from, to)}, the {@code lineNo}th. */
+    private static Http1Header headerLine(byte[] a, int base, int from, int to, int lineNo, Http1LineCache cache)
+            throws Http1ParseException {
+        if (cache == null || to - from > Http1LineCache.MAX_LINE) {
+            return headerLine(a, base, from, to, lineNo);
+        }
+        int slot = Http1LineCache.slot(a, from, to);
+        if (cache.get(slot, a, from, to) instanceof Http1Header h) {
+            return h;
+        }
+        Http1Header h = headerLine(a, base, from, to, lineNo);
+        cache.put(slot, a, from, to, h);
+        return h;
+    }
+
+    private static Http1Head requestLine(byte[] a, int base, int from, int to) throws Http1ParseException {
         int i = from;
-        while (i < to && buf.getByte(i) != ' ') {
-            int b = buf.getByte(i) & 0xff;
+        while (i < to && a[i] != ' ') {
+            int b = a[i] & 0xff;
             if (!TCHAR[b]) {
                 throw new Http1ParseException("request line: invalid character " + hex(b) + " in method", i - base);
             }
@@ -139,10 +229,10 @@ public final class Http1HeadParser {
         if (i == to) {
             throw new Http1ParseException("request line: missing request target", i - base);
         }
-        String method = ascii(buf, from, i);
+        String method = ascii(a, from, i);
         int targetStart = ++i;
-        while (i < to && buf.getByte(i) != ' ') {
-            int b = buf.getByte(i) & 0xff;
+        while (i < to && a[i] != ' ') {
+            int b = a[i] & 0xff;
             if (b < 0x21 || b == 0x7f) {
                 throw new Http1ParseException("request line: invalid character " + hex(b) + " in request target", i - base);
             }
@@ -154,39 +244,39 @@ public final class Http1HeadParser {
         if (i == to) {
             throw new Http1ParseException("request line: missing HTTP version", i - base);
         }
-        String target = ascii(buf, targetStart, i);
+        String target = ascii(a, targetStart, i);
         int versionStart = i + 1;
-        if (!isVersion(buf, versionStart, to)) {
-            throw new Http1ParseException("request line: invalid HTTP version " + quote(buf, versionStart, to), versionStart - base);
+        if (!isVersion(a, versionStart, to)) {
+            throw new Http1ParseException("request line: invalid HTTP version " + quote(a, versionStart, to), versionStart - base);
         }
-        String version = ascii(buf, versionStart, to);
+        String version = ascii(a, versionStart, to);
         return new Http1Head(true, method, target, version, 0, null, List.of(), 0);
     }
 
-    private static Http1Head statusLine(ByteBuf buf, int base, int from, int to) throws Http1ParseException {
+    private static Http1Head statusLine(byte[] a, int base, int from, int to) throws Http1ParseException {
         for (int i = 0; i < HTTP_SLASH.length; i++) {
-            if (from + i >= to || buf.getByte(from + i) != HTTP_SLASH[i]) {
+            if (from + i >= to || a[from + i] != HTTP_SLASH[i]) {
                 throw new Http1ParseException("status line: does not start with HTTP/", from + i - base);
             }
         }
         int sp = from;
-        while (sp < to && buf.getByte(sp) != ' ') {
+        while (sp < to && a[sp] != ' ') {
             sp++;
         }
-        if (!isVersion(buf, from, sp)) {
-            throw new Http1ParseException("status line: invalid HTTP version " + quote(buf, from, sp), from - base);
+        if (!isVersion(a, from, sp)) {
+            throw new Http1ParseException("status line: invalid HTTP version " + quote(a, from, sp), from - base);
         }
-        String version = ascii(buf, from, sp);
+        String version = ascii(a, from, sp);
         if (sp == to) {
             throw new Http1ParseException("status line: missing status code", sp - base);
         }
         int codeStart = sp + 1;
-        int codeEnd = statusEnd(buf, codeStart, to);
+        int codeEnd = statusEnd(a, codeStart, to);
         int status = 0;
         for (int i = codeStart; i < codeEnd; i++) {
-            byte b = buf.getByte(i);
+            byte b = a[i];
             if (!isDigit(b) || codeEnd - codeStart != 3) {
-                throw new Http1ParseException("status line: invalid status code " + quote(buf, codeStart, codeEnd), codeStart - base);
+                throw new Http1ParseException("status line: invalid status code " + quote(a, codeStart, codeEnd), codeStart - base);
             }
             status = status * 10 + (b - '0');
         }
@@ -194,95 +284,98 @@ public final class Http1HeadParser {
             throw new Http1ParseException("status line: invalid status code \"\"", codeStart - base);
         }
         if (status < 100) {
-            throw new Http1ParseException("status line: status code " + ascii(buf, codeStart, codeEnd) + " out of range", codeStart - base);
+            throw new Http1ParseException("status line: status code " + ascii(a, codeStart, codeEnd) + " out of range", codeStart - base);
         }
         int i = codeEnd;
         String reason = "";
-        if (i < to) { // buf[i] is the SP after the code
+        if (i < to) { // a[i] is the SP after the code
             for (int r = i + 1; r < to; r++) {
-                int b = buf.getByte(r) & 0xff;
+                int b = a[r] & 0xff;
                 if ((b < 0x20 && b != '\t') || b == 0x7f) {
                     throw new Http1ParseException("status line: invalid character " + hex(b) + " in reason phrase", r - base);
                 }
             }
-            reason = ascii(buf, i + 1, to);
+            reason = ascii(a, i + 1, to);
         }
         return new Http1Head(false, null, null, version, status, reason, List.of(), 0);
     }
 
-    private static int statusEnd(ByteBuf buf, int from, int to) {
+    private static int statusEnd(byte[] a, int from, int to) {
         int i = from;
-        while (i < to && buf.getByte(i) != ' ') {
+        while (i < to && a[i] != ' ') {
             i++;
         }
         return i;
     }
 
-    private static Http1Header headerLine(ByteBuf buf, int base, int from, int to, int lineNo) throws Http1ParseException {
-        String where = "header line " + lineNo + ": ";
-        int first = buf.getByte(from);
+    private static Http1Header headerLine(byte[] a, int base, int from, int to, int lineNo) throws Http1ParseException {
+        int first = a[from];
         if (first == ' ' || first == '\t') {
-            throw new Http1ParseException(where + "starts with whitespace (obs-fold continuation line)", from - base);
+            throw new Http1ParseException(where(lineNo) + "starts with whitespace (obs-fold continuation line)", from - base);
         }
         int i = from;
         while (i < to) {
-            int b = buf.getByte(i) & 0xff;
+            int b = a[i] & 0xff;
             if (b == ':') {
                 break;
             }
             if (b == ' ' || b == '\t') {
                 int j = i;
-                while (j < to && (buf.getByte(j) == ' ' || buf.getByte(j) == '\t')) {
+                while (j < to && (a[j] == ' ' || a[j] == '\t')) {
                     j++;
                 }
-                if (j < to && buf.getByte(j) == ':') {
-                    throw new Http1ParseException(where + "space before colon", i - base);
+                if (j < to && a[j] == ':') {
+                    throw new Http1ParseException(where(lineNo) + "space before colon", i - base);
                 }
             }
             if (!TCHAR[b]) {
-                throw new Http1ParseException(where + "invalid character " + hex(b) + " in field name", i - base);
+                throw new Http1ParseException(where(lineNo) + "invalid character " + hex(b) + " in field name", i - base);
             }
             i++;
         }
         if (i == to) {
-            throw new Http1ParseException(where + "missing colon", i - base);
+            throw new Http1ParseException(where(lineNo) + "missing colon", i - base);
         }
         if (i == from) {
-            throw new Http1ParseException(where + "empty field name", i - base);
+            throw new Http1ParseException(where(lineNo) + "empty field name", i - base);
         }
-        String name = ascii(buf, from, i);
+        String name = ascii(a, from, i);
         int v = i + 1;
         for (int k = v; k < to; k++) {
-            byte b = buf.getByte(k);
+            byte b = a[k];
             if (b == 0) {
-                throw new Http1ParseException(where + "NUL in field value", k - base);
+                throw new Http1ParseException(where(lineNo) + "NUL in field value", k - base);
             }
             if (b == '\r') {
-                throw new Http1ParseException(where + "CR in field value", k - base);
+                throw new Http1ParseException(where(lineNo) + "CR in field value", k - base);
             }
         }
-        int a = v;
+        int s = v;
         int z = to;
-        while (a < z && isOws(buf.getByte(a))) {
-            a++;
+        while (s < z && isOws(a[s])) {
+            s++;
         }
-        while (z > a && isOws(buf.getByte(z - 1))) {
+        while (z > s && isOws(a[z - 1])) {
             z--;
         }
-        return new Http1Header(name, ascii(buf, a, z));
+        return new Http1Header(name, ascii(a, s, z));
+    }
+
+    private static String where(int lineNo) {
+        return "header line " + lineNo + ": ";
     }
 
     /** {@code HTTP/DIGIT.DIGIT} exactly, over [from, to). */
-    private static boolean isVersion(ByteBuf buf, int from, int to) {
+    private static boolean isVersion(byte[] a, int from, int to) {
         if (to - from != 8) {
             return false;
         }
         for (int i = 0; i < HTTP_SLASH.length; i++) {
-            if (buf.getByte(from + i) != HTTP_SLASH[i]) {
+            if (a[from + i] != HTTP_SLASH[i]) {
                 return false;
             }
         }
-        return isDigit(buf.getByte(from + 5)) && buf.getByte(from + 6) == '.' && isDigit(buf.getByte(from + 7));
+        return isDigit(a[from + 5]) && a[from + 6] == '.' && isDigit(a[from + 7]);
     }
 
     private static boolean isDigit(byte b) {
@@ -293,8 +386,8 @@ public final class Http1HeadParser {
         return b == ' ' || b == '\t';
     }
 
-    private static String ascii(ByteBuf buf, int from, int to) {
-        return buf.toString(from, to - from, StandardCharsets.ISO_8859_1);
+    private static String ascii(byte[] a, int from, int to) {
+        return new String(a, from, to - from, StandardCharsets.ISO_8859_1);
     }
 
     static String hex(int b) {
@@ -302,11 +395,11 @@ public final class Http1HeadParser {
     }
 
     /** The bytes quoted for a message: printable ASCII as is, others as \xNN, at most 32 bytes. */
-    static String quote(ByteBuf buf, int from, int to) {
+    static String quote(byte[] a, int from, int to) {
         StringBuilder sb = new StringBuilder("\"");
         int n = Math.min(to, from + 32);
         for (int i = from; i < n; i++) {
-            int b = buf.getByte(i) & 0xff;
+            int b = a[i] & 0xff;
             if (b >= 0x20 && b < 0x7f && b != '"' && b != '\\') {
                 sb.append((char) b);
             } else {

@@ -23,6 +23,8 @@ final class Http1Side implements BodyScanner.Parts {
     }
 
     final Direction direction;
+    /** Head lines parsed before (on any connection of this thread), or null. */
+    private final Http1LineCache lines;
     final Http1Input input = new Http1Input();
     State state = State.HEAD;
 
@@ -44,8 +46,9 @@ final class Http1Side implements BodyScanner.Parts {
     private byte[] trailer = new byte[0];
     private int trailerLength;
 
-    Http1Side(Direction direction) {
+    Http1Side(Direction direction, Http1LineCache lines) {
         this.direction = direction;
+        this.lines = lines;
     }
 
     boolean isClient() {
@@ -61,6 +64,14 @@ final class Http1Side implements BodyScanner.Parts {
      * how its bytes were split.
      */
     Http1Head head(ByteBuf work, int maxHead) throws Http1ParseException {
+        if (headSeen == 0 && work.indexOf(work.readerIndex(), work.writerIndex(), (byte) '\n') >= 0) {
+            // the usual case, a new head with a line end: the scan below would parse at once too;
+            // only when the head is not complete yet does it run, to note what it has seen
+            Http1Head head = parseHead(work, maxHead);
+            if (head != null) {
+                return head;
+            }
+        }
         int available = work.readableBytes();
         boolean parse = available >= maxHead || (!isClient() && headSeen < 5);
         int i = work.readerIndex() + Math.min(headSeen, available);
@@ -94,7 +105,8 @@ final class Http1Side implements BodyScanner.Parts {
 
     /** Parses the head at the reader index of {@code work} now, whatever was seen before. */
     Http1Head parseHead(ByteBuf work, int maxHead) throws Http1ParseException {
-        Http1Head head = isClient() ? Http1HeadParser.parseRequest(work, maxHead) : Http1HeadParser.parseResponse(work, maxHead);
+        Http1Head head = isClient() ? Http1HeadParser.parseRequest(work, maxHead, lines)
+                : Http1HeadParser.parseResponse(work, maxHead, lines);
         if (head != null) {
             headSeen = 0;
             startLineBegun = false;

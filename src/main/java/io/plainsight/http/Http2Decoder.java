@@ -435,7 +435,7 @@ public final class Http2Decoder implements ConnectionDecoder {
                 m = s.exchange.response;
                 fillTrailers(s.exchange, m, b);
             } else {
-                m = new HttpMessage(HttpMessage.Kind.RESPONSE, options.maxBody());
+                m = new HttpMessage(HttpMessage.Kind.RESPONSE, options.maxResponseBody());
                 fillHead(s.exchange, m, b);
                 if (m.status >= 100 && m.status < 200 && !endStream) {
                     m.complete = true;

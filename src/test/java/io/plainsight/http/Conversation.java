@@ -3,6 +3,7 @@ package io.plainsight.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.plainsight.event.Direction;
 import java.nio.charset.StandardCharsets;
@@ -190,21 +191,35 @@ final class Conversation {
 
     /** Decodes the conversation fed as {@code feed} and returns the recorder. */
     DecodeRecorder decode(Feed feed, DecodeOptions options, String scheme, boolean decodeAfterSwitch) {
+        return decode(feed, options, scheme, decodeAfterSwitch, false, null);
+    }
+
+    /**
+     * As {@link #decode(Feed, DecodeOptions, String, boolean)}; with {@code offHeap} every event
+     * comes in a pooled direct buffer, as the proxy taps them, and the decoder takes head lines
+     * from {@code lines} (null: no cache), as an exchange sink's decoders do.
+     */
+    DecodeRecorder decode(Feed feed, DecodeOptions options, String scheme, boolean decodeAfterSwitch, boolean offHeap,
+            Http1LineCache lines) {
         DecodeRecorder rec = new DecodeRecorder();
         rec.decodeAfterSwitch = decodeAfterSwitch;
-        Http1Decoder d = new Http1Decoder(7, rec, options, scheme, rec);
+        Http1Decoder d = new Http1Decoder(7, rec, options, scheme, rec, lines);
         for (Event e : events(feed)) {
-            feed(d, e.direction, e.micros, e.bytes);
+            feed(d, e.direction, e.micros, e.bytes, offHeap);
         }
         d.end(steps.size() + 1);
         d.end(steps.size() + 2); // a second end changes nothing
-        feed(d, Direction.CLIENT_TO_SERVER, steps.size() + 3, latin1("GET /after-end HTTP/1.1\r\n\r\n"));
+        feed(d, Direction.CLIENT_TO_SERVER, steps.size() + 3, latin1("GET /after-end HTTP/1.1\r\n\r\n"), offHeap);
         return rec;
     }
 
     /** Gives {@code bytes} to the decoder the way a relay would, and checks it kept no reference. */
     static void feed(ConnectionDecoder d, Direction direction, long micros, byte[] bytes) {
-        ByteBuf buf = Unpooled.buffer(bytes.length + 8);
+        feed(d, direction, micros, bytes, false);
+    }
+
+    static void feed(ConnectionDecoder d, Direction direction, long micros, byte[] bytes, boolean offHeap) {
+        ByteBuf buf = offHeap ? ByteBufAllocator.DEFAULT.directBuffer(bytes.length + 8) : Unpooled.buffer(bytes.length + 8);
         buf.writeBytes(latin1("JNK"));
         buf.writeBytes(bytes);
         buf.writeBytes(latin1("JUNK"));

@@ -28,6 +28,7 @@ class Http1DecoderMutationTest {
     void damagedTranscriptsDecodeTheSameHoweverSplit(String name) {
         Conversation original = Transcripts.load(name);
         Random r = new Random(name.hashCode());
+        Http1LineCache lines = new Http1LineCache();
         for (int m = 0; m < MUTANTS; m++) {
             Conversation c = mutate(original, r);
             String whole = decode(c, Feed.whole());
@@ -35,6 +36,9 @@ class Http1DecoderMutationTest {
             if (size(c) <= 4096) {
                 assertThat(decode(c, Feed.bytes())).as(name + " mutant " + m + " bytes").isEqualTo(whole);
             }
+            // as an exchange sink decodes: off-heap buffers, head lines shared by all its decoders
+            assertThat(c.decode(Feed.split(m), OPTIONS, "http", true, true, lines).text())
+                    .as(name + " mutant " + m + " off-heap, line cache").isEqualTo(whole);
             for (int s = 1; s <= 3; s++) {
                 assertThat(decode(c, Feed.split(s))).as(name + " mutant " + m + " split " + s).isEqualTo(whole);
                 assertThat(decode(c, Feed.interleaved(s))).as(name + " mutant " + m + " interleaved " + s)
@@ -76,8 +80,10 @@ class Http1DecoderMutationTest {
         }
     }
 
+    private static final DecodeOptions OPTIONS = new DecodeOptions(512, 2048);
+
     private static String decode(Conversation c, Feed f) {
-        return c.decode(f, new DecodeOptions(512, 2048), "http", true).text();
+        return c.decode(f, OPTIONS, "http", true).text();
     }
 
     private static int size(Conversation c) {

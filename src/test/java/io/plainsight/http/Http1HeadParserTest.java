@@ -329,4 +329,28 @@ class Http1HeadParserTest {
         assertThat(b.writerIndex()).isEqualTo(1 + h.length());
         assertThat(List.of(h.method(), h.target())).containsExactly("CONNECT", "example.test:443");
     }
+
+    @Test
+    void lineCacheGivesTheSameValuesForLinesSeenBefore() throws Exception {
+        Http1LineCache cache = new Http1LineCache();
+        String first = "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Fri, 21 Nov 2026 22:01:25 GMT\r\n"
+                + "Content-Length: 1024\r\nConnection: keep-alive\r\nAccept-Ranges: bytes\r\n\r\n";
+        String second = first.replace("22:01:25", "22:01:26");
+        Http1Head a = Http1HeadParser.parseResponse(buf(first), MAX, cache);
+        Http1Head b = Http1HeadParser.parseResponse(buf(second), MAX, cache);
+        assertThat(b).isEqualTo(Http1HeadParser.parseResponse(buf(second), MAX));
+        for (int i = 0; i < a.headers().size(); i++) {
+            if (a.headers().get(i).name().equals("Date")) {
+                assertThat(b.headers().get(i)).isNotEqualTo(a.headers().get(i));
+            } else {
+                assertThat(b.headers().get(i)).as(a.headers().get(i).toString()).isSameAs(a.headers().get(i));
+            }
+        }
+        assertThat(b.reason()).isSameAs(a.reason());
+        // a line that parsed as a header is not taken for a start line, nor the other way round
+        Http1Head request = Http1HeadParser.parseRequest(buf("GET / HTTP/1.1\r\nServer: nginx/1.22.1\r\n\r\n"), MAX, cache);
+        assertThat(request.headers().get(0)).isSameAs(a.headers().get(0));
+        assertThatThrownBy(() -> Http1HeadParser.parseResponse(buf("Server: nginx/1.22.1\r\n\r\n"), MAX, cache))
+                .isInstanceOf(Http1ParseException.class).hasMessageStartingWith("status line: does not start with HTTP/");
+    }
 }

@@ -4,6 +4,7 @@ import static io.plainsight.http.Fixtures.buf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
@@ -66,6 +67,86 @@ class MutationTest {
                     assertThat(part).as("%s prefix %d", wire, k).isEqualTo(whole);
                 }
             }
+        }
+    }
+
+    /**
+     * Off-heap bytes (as the proxy taps them: a slice of a pooled direct buffer, not at index 0)
+     * are parsed through a heap copy of the head, made in growing blocks: the outcome must be the
+     * one of the same bytes on the heap, for heads shorter and longer than a block, cut anywhere.
+     */
+    @Test
+    void headParserOutcomeIsTheSameOffHeap() {
+        Random r = new Random(3164);
+        StringBuilder big = new StringBuilder("GET /big HTTP/1.1\r\nHost: a.test\r\n");
+        for (int i = 0; big.length() < 5000; i++) {
+            big.append("X-Field-").append(i).append(": ").append("v".repeat(i % 50)).append("\r\n");
+        }
+        List<String> requests = List.of(Fixtures.CURL_PROXY_POST, Fixtures.CURL_CONNECT, "\r\nGET / HTTP/1.1\nA: b\n\n",
+                big + "\r\n");
+        List<String> responses = List.of(Fixtures.NGINX_CHUNKED_HEAD, "HTTP/1.1 200\r\n\r\n",
+                "HTTP/1.1 200 OK\r\n" + big.substring(big.indexOf("\n") + 1) + "\r\n");
+        for (int t = 0; t < 3000; t++) {
+            boolean request = r.nextBoolean();
+            List<String> seeds = request ? requests : responses;
+            String wire = mutate(seeds.get(r.nextInt(seeds.size())), r) + (r.nextBoolean() ? "body bytes" : "");
+            int max = r.nextInt(4) == 0 ? 1 + r.nextInt(wire.length() + 1) : 65536;
+            for (int k : new int[] {wire.length(), r.nextInt(wire.length() + 1), r.nextInt(wire.length() + 1)}) {
+                String bytes = wire.substring(0, k);
+                ByteBuf direct = ByteBufAllocator.DEFAULT.directBuffer(k + 3);
+                try {
+                    direct.writeBytes(("abc" + bytes).getBytes(StandardCharsets.ISO_8859_1));
+                    ByteBuf slice = direct.slice(3, k);
+                    assertThat(slice.hasArray()).isFalse();
+                    assertThat(outcome(slice, request, max)).as("%s prefix %d, max %d", wire, k, max)
+                            .isEqualTo(outcome(buf(bytes), request, max));
+                    assertThat(slice.readerIndex()).isZero();
+                } finally {
+                    direct.release();
+                }
+            }
+        }
+    }
+
+    /**
+     * One line cache through thousands of mutated heads (valid and not, requests and responses,
+     * on and off the heap): each outcome is the one without a cache.
+     */
+    @Test
+    void headParserOutcomeIsTheSameWithALineCache() {
+        Random r = new Random(1230);
+        Http1LineCache cache = new Http1LineCache();
+        List<String> requests = List.of(Fixtures.CURL_PROXY_POST, Fixtures.CURL_CONNECT, "\r\nGET / HTTP/1.1\nA: b\n\n");
+        List<String> responses = List.of(Fixtures.NGINX_CHUNKED_HEAD, "HTTP/1.1 200\r\n\r\n");
+        for (int t = 0; t < 5000; t++) {
+            boolean request = r.nextBoolean();
+            List<String> seeds = request ? requests : responses;
+            String seed = seeds.get(r.nextInt(seeds.size()));
+            String wire = r.nextInt(3) == 0 ? seed : mutate(seed, r);
+            int max = r.nextInt(8) == 0 ? 1 + r.nextInt(wire.length() + 1) : 65536;
+            Object expected = outcome(buf(wire), request, max);
+            Object cached;
+            if (r.nextBoolean()) {
+                cached = outcome(buf(wire), request, max, cache);
+            } else {
+                ByteBuf direct = ByteBufAllocator.DEFAULT.directBuffer(wire.length());
+                try {
+                    direct.writeBytes(wire.getBytes(StandardCharsets.ISO_8859_1));
+                    cached = outcome(direct, request, max, cache);
+                } finally {
+                    direct.release();
+                }
+            }
+            assertThat(cached).as("%s, max %d", wire, max).isEqualTo(expected);
+        }
+    }
+
+    static Object outcome(ByteBuf b, boolean request, int max, Http1LineCache cache) {
+        try {
+            Http1Head h = request ? Http1HeadParser.parseRequest(b, max, cache) : Http1HeadParser.parseResponse(b, max, cache);
+            return h == null ? "null" : h;
+        } catch (Http1ParseException e) {
+            return e.getMessage();
         }
     }
 

@@ -36,27 +36,23 @@ final class AuditIds {
 
     /** A new unique id for a transaction that started at {@code startMicros}. */
     String uniqueId(long startMicros) {
-        byte[] b = new byte[20];
-        putInt(b, 0, (int) Math.floorDiv(startMicros, 1_000_000L));
-        putInt(b, 4, (int) Math.floorMod(startMicros, 1_000_000L));
-        putInt(b, 8, (int) (run >>> 32));
-        putInt(b, 12, (int) run);
-        putInt(b, 16, counter++);
-        StringBuilder s = new StringBuilder(27);
-        int acc = 0;
-        int nbits = 0;
-        for (byte x : b) {
-            acc = (acc << 8) | (x & 0xff);
-            nbits += 8;
-            while (nbits >= 6) {
-                nbits -= 6;
-                s.append(ALPHABET[(acc >>> nbits) & 0x3f]);
-            }
+        long seconds = Math.floorDiv(startMicros, 1_000_000L);
+        long micros = Math.floorMod(startMicros, 1_000_000L);
+        // the 20 bytes, big-endian: seconds and microseconds (4 bytes each), run (8), counter (4),
+        // as 160 bits in three words (the last one's low 32 bits zero: the padding of the 27th char)
+        long w0 = (seconds & 0xffffffffL) << 32 | micros;
+        long w1 = run;
+        long w2 = (long) counter++ << 32;
+        char[] s = new char[27];
+        for (int k = 0; k < 27; k++) {
+            int bit = 6 * k;
+            int shift = bit & 63;
+            long word = bit < 64 ? w0 : bit < 128 ? w1 : w2;
+            long next = bit < 64 ? w1 : w2; // (bit < 128 then; never read after w2)
+            long v = shift <= 58 ? word >>> (58 - shift) : word << (shift - 58) | next >>> (122 - shift);
+            s[k] = ALPHABET[(int) v & 0x3f];
         }
-        if (nbits > 0) {
-            s.append(ALPHABET[(acc << (6 - nbits)) & 0x3f]);
-        }
-        return s.toString();
+        return new String(s);
     }
 
     /** A new entry boundary: 8 lower-case hex digits. */
@@ -68,12 +64,5 @@ final class AuditIds {
             r >>>= 4;
         }
         return new String(c);
-    }
-
-    private static void putInt(byte[] b, int at, int v) {
-        b[at] = (byte) (v >>> 24);
-        b[at + 1] = (byte) (v >>> 16);
-        b[at + 2] = (byte) (v >>> 8);
-        b[at + 3] = (byte) v;
     }
 }

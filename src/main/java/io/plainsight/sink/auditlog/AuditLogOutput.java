@@ -39,6 +39,7 @@ public final class AuditLogOutput implements ExchangeOutput {
     private final JsonAuditFormat json;
     private final ConcurrentAuditStorage storage;
     private final PendingBytes pending = new PendingBytes();
+    private final AuditBytes entry = new AuditBytes(8192);
     private long entries;
     private long skipped;
 
@@ -115,18 +116,31 @@ public final class AuditLogOutput implements ExchangeOutput {
         }
         AuditRecord r = AuditRecord.of(connection, exchange, parts(exchange.verdict), ids.uniqueId(exchange.request.startMicros),
                 ids.boundary(), maxBody);
-        byte[] entry = settings.format() == AuditFormat.JSON ? json.entry(r) : serial.entry(r, storage == null);
-        if (storage != null) {
-            entry = storage.store(r, entry);
-            if (entry == null) {
-                return; // reported by the storage
+        if (settings.format() == AuditFormat.NATIVE && storage == null) {
+            // the common case: formatted into a reused buffer, appended to what is pending
+            entry.reset();
+            serial.write(r, true, entry);
+            pending.write(entry.array(), 0, entry.size());
+        } else {
+            byte[] bytes = settings.format() == AuditFormat.JSON ? json.entry(r) : serial.entry(r, storage == null);
+            if (storage != null) {
+                bytes = storage.store(r, bytes);
+                if (bytes == null) {
+                    return; // reported by the storage
+                }
             }
+            pending.writeBytes(bytes);
         }
-        pending.writeBytes(entry);
         entries++;
         if (pending.full()) {
             flush();
         }
+    }
+
+    /** Only part E writes response bodies (the rules may add it: with rules the bodies are kept anyway). */
+    @Override
+    public boolean readsResponseBodies() {
+        return settings.parts().has('E');
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.plainsight.policy.RuleVerdict;
 import io.plainsight.sink.exchange.ConnectionMeta;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -40,11 +41,14 @@ public record AuditRecord(String uniqueId, String boundary, AuditParts parts, lo
         String protocol, List<Http1Header> requestHeaders, Body requestBody, MultipartBody multipart, Response response,
         RuleVerdict verdict, List<String> notes) {
 
+    private static final byte[] NO_BYTES = new byte[0];
+
     /**
      * A message body as the audit log shows it: de-chunked and, when its Content-Encoding could be
      * undone, decompressed (ModSecurity logs bodies "after dechunking and decompression").
      *
-     * @param bytes the bytes to write (at most {@code --max-body} were kept)
+     * @param bytes the bytes to write (at most {@code --max-body} were kept); for a response body
+     *     when the entry's parts do not include E, none (only the size is given then)
      * @param size the body's size after de-chunking, whether kept or not
      * @param truncated whether {@code bytes} are not the whole body
      * @param chunked whether it came with chunked transfer coding
@@ -97,24 +101,28 @@ public record AuditRecord(String uniqueId, String boundary, AuditParts parts, lo
         long duration = Math.max(0, end - req.startMicros);
         InetSocketAddress client = c.client();
         InetSocketAddress host = hostAddress(c);
-        List<Http1Header> requestHeaders = new ArrayList<>(req.headers);
+        // the lists are read-only views of the exchange's (which no one changes once it is reported)
+        List<Http1Header> requestHeaders = Collections.unmodifiableList(req.headers);
         boolean http2 = "HTTP/2".equals(req.version);
         if (http2 && req.authority != null && header(requestHeaders, "Host") == null) {
-            requestHeaders.add(0, new Http1Header("Host", req.authority));
+            List<Http1Header> withHost = new ArrayList<>(req.headers.size() + 1);
+            withHost.add(new Http1Header("Host", req.authority));
+            withHost.addAll(req.headers);
+            requestHeaders = Collections.unmodifiableList(withHost);
         }
-        Body requestBody = body(req, maxBody);
+        Body requestBody = body(req, maxBody, true);
         MultipartBody multipart = requestBody == null ? null
                 : MultipartBody.parse(header(requestHeaders, "Content-Type"), requestBody.bytes());
         Response response = null;
         if (resp != null) {
             response = new Response(resp.status, resp.reason == null ? "" : resp.reason, protocol(resp.version),
-                    List.copyOf(resp.headers), body(resp, maxBody));
+                    Collections.unmodifiableList(resp.headers), body(resp, maxBody, parts.has('E')));
         }
         String authority = req.authority != null ? req.authority : header(requestHeaders, "Host");
         return new AuditRecord(uniqueId, boundary, parts, req.startMicros, duration, ip(client), port(client), ip(host),
                 port(host), hostName(authority), c.mode(), req.method == null ? "-" : req.method,
-                req.target == null ? "" : req.target, protocol(req.version), List.copyOf(requestHeaders), requestBody,
-                multipart, response, x.verdict, List.copyOf(x.notes));
+                req.target == null ? "" : req.target, protocol(req.version), requestHeaders, requestBody,
+                multipart, response, x.verdict, Collections.unmodifiableList(x.notes));
     }
 
     /**
@@ -162,14 +170,21 @@ public record AuditRecord(String uniqueId, String boundary, AuditParts parts, lo
         return colon >= 0 && a.indexOf(':') == colon ? a.substring(0, colon) : a;
     }
 
-    static Body body(HttpMessage m, int maxBody) {
+    /**
+     * @param written whether the entry writes the body's bytes; when not, only its
+     *     {@link Body#size()} is given (no bytes, nothing undone)
+     */
+    static Body body(HttpMessage m, int maxBody, boolean written) {
         if (m.body.size() == 0) {
             return null;
         }
-        byte[] bytes = m.body.bytes();
-        boolean truncated = m.body.truncated();
+        if (!written) {
+            return new Body(NO_BYTES, m.body.size(), true, false, false);
+        }
         String te = m.header("Transfer-Encoding");
         boolean chunked = te != null && te.toLowerCase(Locale.ROOT).contains("chunked");
+        byte[] bytes = m.body.bytes();
+        boolean truncated = m.body.truncated();
         boolean decompressed = false;
         String coding = m.header("Content-Encoding");
         if (coding != null && !coding.isBlank() && !coding.trim().equalsIgnoreCase("identity") && !truncated) {

@@ -5,7 +5,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
-/** The timestamps of the audit log, in one time zone. Pure. */
+/** The timestamps of the audit log, in one time zone. Pure (it caches the text of the last second). Not thread-safe. */
 final class AuditTime {
     /** Part A: {@code 21/Nov/2025:17:00:00.001000 +0100}. */
     private static final String PART_A = "dd/MMM/yyyy:HH:mm:ss.SSSSSS Z";
@@ -34,6 +34,29 @@ final class AuditTime {
 
     String partA(long micros) {
         return partA.format(instant(micros));
+    }
+
+    // part A of the last second formatted, its fraction's 6 digits to be filled in per entry
+    private long partASecond = Long.MIN_VALUE;
+    private byte[] partABytes;
+    private int partAFraction;
+
+    /**
+     * Appends {@link #partA(long)}'s text. The text of a whole second is formatted once (entries
+     * come many per second) and each entry's microseconds written into its fraction: the zone's
+     * offset changes only at whole seconds, so the bytes are the same.
+     */
+    void partA(long micros, AuditBytes out) {
+        long second = Math.floorDiv(micros, 1_000_000L);
+        if (second != partASecond) {
+            String text = partA.format(Instant.ofEpochSecond(second));
+            partABytes = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            partAFraction = text.lastIndexOf('.') + 1;
+            partASecond = second;
+        }
+        out.bytes(partABytes, 0, partAFraction);
+        out.zeroPadded((int) Math.floorMod(micros, 1_000_000L), 6);
+        out.bytes(partABytes, partAFraction + 6, partABytes.length - partAFraction - 6);
     }
 
     String logTime(long micros) {

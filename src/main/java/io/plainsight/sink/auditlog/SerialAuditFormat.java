@@ -2,8 +2,8 @@ package io.plainsight.sink.auditlog;
 
 import io.plainsight.http.Http1Header;
 import io.plainsight.policy.RuleMatch;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -12,16 +12,32 @@ import java.util.List;
  * then every further part as {@code \n--XXXXXXXX-P--\n} followed by its content, in the order
  * A B C I F E H J K Z. So header parts (B, F) end in a blank line, a body part ends where its bytes
  * end, and the entry ends with {@code --XXXXXXXX-Z--\n} (plus one more {@code \n} in a serial log).
- * Pure: an {@link AuditRecord} in, bytes out.
+ * Pure: an {@link AuditRecord} in, bytes out (it remembers the bytes of header lines it wrote, to
+ * copy them when the same field object comes again). Not thread-safe.
  */
 public final class SerialAuditFormat {
+    private static final byte[] PART_END = ascii("--\n");
+    private static final byte[] CLOSE_BRACKET = ascii("] ");
+    private static final byte[] COLON_SPACE = ascii(": ");
+    private static final byte[] STOPWATCH = ascii("Stopwatch: ");
+    private static final byte[] STOPWATCH_END = ascii(" (- - -)\n");
+    private static final byte[] SERVER = ascii("Server: ");
+
     private final AuditTime time;
-    private final String producer;
+    /** {@code \n--BOUNDARY-}: what starts each part after A, for the entry being written. */
+    private byte[] mark = new byte[0];
+    /** Part H's {@code Producer:} line, with its line end. */
+    private final byte[] producerLine;
+    // The lines of header fields written before, by the field object: the HTTP/1 decoders hand out
+    // the same (immutable) objects for lines that repeat, as keep-alive requests and responses do.
+    private static final int LINE_SLOTS = 256;
+    private final Http1Header[] lineFields = new Http1Header[LINE_SLOTS];
+    private final byte[][] lineBytes = new byte[LINE_SLOTS][];
 
     /** @param producer what the H part's {@code Producer:} names, e.g. {@code plainsight/1.0} */
     SerialAuditFormat(AuditTime time, String producer) {
         this.time = time;
-        this.producer = producer;
+        this.producerLine = (LogEscape.utf8Bytes("Producer: " + producer + ".") + "\n").getBytes(StandardCharsets.ISO_8859_1);
     }
 
     /**
@@ -31,48 +47,58 @@ public final class SerialAuditFormat {
      *     layout's entry file
      */
     byte[] entry(AuditRecord r, boolean serial) {
-        Out out = new Out();
+        AuditBytes out = new AuditBytes(4096);
+        write(r, serial, out);
+        return out.toByteArray();
+    }
+
+    /** Appends the entry's bytes (those {@link #entry} returns) to {@code out}. */
+    void write(AuditRecord r, boolean serial, AuditBytes out) {
         AuditParts parts = r.parts();
-        out.ascii("--" + r.boundary() + "-A--\n");
-        out.ascii("[" + time.partA(r.startMicros()) + "] " + r.uniqueId() + " " + r.clientIp() + " " + r.clientPort() + " "
-                + r.hostIp() + " " + r.hostPort());
+        mark(r.boundary());
+        out.bytes(mark, 1, mark.length - 1).ascii('A').bytes(PART_END).ascii('[');
+        time.partA(r.startMicros(), out);
+        out.bytes(CLOSE_BRACKET).ascii(r.uniqueId()).ascii(' ').ascii(r.clientIp()).ascii(' ').decimal(r.clientPort())
+                .ascii(' ').ascii(r.hostIp()).ascii(' ').decimal(r.hostPort());
         if (parts.has('B')) {
-            out.boundary(r, 'B');
-            out.latin1(r.requestLine());
-            out.ascii("\n");
+            boundary(out, r, 'B');
+            out.latin1(r.method()).ascii(' ').latin1(r.uri()).ascii(' ').latin1(r.protocol()).ascii('\n');
             headers(out, r.requestHeaders());
         }
         MultipartBody multipart = r.multipart();
         // like ModSecurity: I asks for C's content unless the body is multipart (which I reduces)
         if (r.requestBody() != null && (parts.has('C') || parts.has('I') && multipart == null)) {
-            out.boundary(r, 'C');
-            out.write(r.requestBody().bytes());
+            boundary(out, r, 'C');
+            out.bytes(r.requestBody().bytes());
         }
         if (parts.has('I') && multipart != null) {
-            out.boundary(r, 'I');
+            boundary(out, r, 'I');
             out.latin1(multipart.reducedBody());
         }
         AuditRecord.Response resp = r.response();
         if (parts.has('F')) {
-            out.boundary(r, 'F');
+            boundary(out, r, 'F');
             if (resp != null) {
-                out.latin1(resp.protocol() + " " + resp.status() + (resp.reason().isEmpty() ? "" : " " + resp.reason()));
-                out.ascii("\n");
+                out.latin1(resp.protocol()).ascii(' ').decimal(resp.status());
+                if (!resp.reason().isEmpty()) {
+                    out.ascii(' ').latin1(resp.reason());
+                }
+                out.ascii('\n');
                 headers(out, resp.headers());
             }
         }
         boolean wroteResponseBody = false;
         if (parts.has('E') && resp != null && resp.body() != null) {
-            out.boundary(r, 'E');
-            out.write(resp.body().bytes());
+            boundary(out, r, 'E');
+            out.bytes(resp.body().bytes());
             wroteResponseBody = true;
         }
         if (parts.has('H')) {
-            out.boundary(r, 'H');
+            boundary(out, r, 'H');
             trailer(out, r, wroteResponseBody);
         }
         if (parts.has('J') && multipart != null) {
-            out.boundary(r, 'J');
+            boundary(out, r, 'J');
             long total = 0;
             for (MultipartBody.Part f : multipart.files()) {
                 String type = f.contentType() != null ? f.contentType() : "<Unknown ContentType>";
@@ -83,33 +109,61 @@ public final class SerialAuditFormat {
             out.ascii("Total," + total + "\n");
         }
         if (parts.has('K')) {
-            out.boundary(r, 'K');
+            boundary(out, r, 'K');
             for (RuleMatch m : r.verdict().matches()) {
                 // ModSecurity 2.9: each matched rule's text, then an empty line
                 out.latin1(LogEscape.utf8Bytes(oneLine(m.rule())) + "\n\n");
             }
         }
-        out.boundary(r, 'Z');
+        boundary(out, r, 'Z');
         if (serial) {
-            out.ascii("\n");
+            out.ascii('\n');
         }
-        return out.toByteArray();
     }
 
-    private static void headers(Out out, List<Http1Header> headers) {
-        for (Http1Header h : headers) {
-            out.latin1(h.name() + ": " + h.value());
-            out.ascii("\n");
+    private void headers(AuditBytes out, List<Http1Header> headers) {
+        for (int i = 0, n = headers.size(); i < n; i++) {
+            Http1Header h = headers.get(i);
+            int slot = System.identityHashCode(h) & (LINE_SLOTS - 1);
+            if (lineFields[slot] == h) {
+                out.bytes(lineBytes[slot]);
+                continue;
+            }
+            int start = out.size();
+            out.latin1(h.name()).bytes(COLON_SPACE).latin1(h.value()).ascii('\n');
+            if (out.size() - start <= 512) {
+                lineFields[slot] = h;
+                lineBytes[slot] = Arrays.copyOfRange(out.array(), start, out.size());
+            }
+        }
+    }
+
+    private void boundary(AuditBytes out, AuditRecord r, char part) {
+        out.bytes(mark).ascii(part).bytes(PART_END);
+    }
+
+    /** Sets {@link #mark} to {@code \n--BOUNDARY-} for the entry's boundary. */
+    private void mark(String boundary) {
+        if (mark.length != boundary.length() + 4) {
+            mark = new byte[boundary.length() + 4];
+            mark[0] = '\n';
+            mark[1] = '-';
+            mark[2] = '-';
+            mark[mark.length - 1] = '-';
+        }
+        for (int i = 0; i < boundary.length(); i++) {
+            char c = boundary.charAt(i);
+            mark[3 + i] = c < 0x80 ? (byte) c : (byte) '?'; // 8 hex digits, written as ASCII
         }
     }
 
     /** Part H, its lines in ModSecurity 2.9's order, then plainsight's own. */
-    private void trailer(Out out, AuditRecord r, boolean wroteResponseBody) {
+    private void trailer(AuditBytes out, AuditRecord r, boolean wroteResponseBody) {
         for (RuleMatch m : r.verdict().matches()) {
             out.latin1("Message: Warning. Matched plainsight rule. [id \"" + LogEscape.quoted(LogEscape.utf8Bytes(m.id())) + "\"]"
                     + (m.msg() == null ? "" : " [msg \"" + LogEscape.quoted(LogEscape.utf8Bytes(m.msg())) + "\"]") + "\n");
         }
-        out.ascii("Stopwatch: " + r.startMicros() + " " + r.durationMicros() + " (- - -)\n");
+        out.bytes(STOPWATCH).decimal(r.startMicros()).ascii(' ').decimal(r.durationMicros()).bytes(STOPWATCH_END);
         AuditRecord.Response resp = r.response();
         if (wroteResponseBody) {
             String transformed = transformed(resp.body());
@@ -117,10 +171,10 @@ public final class SerialAuditFormat {
                 out.ascii("Response-Body-Transformed: " + transformed + "\n");
             }
         }
-        out.latin1(LogEscape.utf8Bytes("Producer: " + producer + ".") + "\n");
+        out.bytes(producerLine);
         String server = resp == null ? null : resp.header("Server");
         if (server != null) {
-            out.latin1("Server: " + server + "\n");
+            out.bytes(SERVER).latin1(server).ascii('\n');
         }
         for (String line : r.verdict().sanitised()) {
             out.latin1(LogEscape.utf8Bytes(oneLine(line)) + "\n");
@@ -143,6 +197,10 @@ public final class SerialAuditFormat {
         }
     }
 
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
     /** What was undone to show the body: {@code Dechunked}, {@code Decompressed}, both, or null. */
     static String transformed(AuditRecord.Body body) {
         if (body.chunked() && body.decompressed()) {
@@ -151,7 +209,7 @@ public final class SerialAuditFormat {
         return body.chunked() ? "Dechunked" : body.decompressed() ? "Decompressed" : null;
     }
 
-    private static void truncation(Out out, String what, AuditRecord.Body body) {
+    private static void truncation(AuditBytes out, String what, AuditRecord.Body body) {
         if (body.truncated()) {
             out.ascii(what + "-Body-Truncated: " + body.bytes().length + " of " + body.size() + " bytes kept (--max-body)\n");
         }
@@ -160,30 +218,5 @@ public final class SerialAuditFormat {
     /** Text on one line: CR and LF as spaces (rule texts and notes never break a part's line structure). */
     static String oneLine(String s) {
         return s == null ? "" : s.replace("\r\n", " ").replace('\r', ' ').replace('\n', ' ');
-    }
-
-    /** A byte buffer with the writes an entry needs. */
-    private static final class Out extends ByteArrayOutputStream {
-        Out() {
-            super(4096);
-        }
-
-        void ascii(String s) {
-            writeBytes(s.getBytes(StandardCharsets.US_ASCII));
-        }
-
-        /** Text whose chars are bytes (as plainsight decodes HTTP fields). */
-        void latin1(String s) {
-            writeBytes(s.getBytes(StandardCharsets.ISO_8859_1));
-        }
-
-        @Override
-        public void write(byte[] b) {
-            writeBytes(b);
-        }
-
-        void boundary(AuditRecord r, char part) {
-            ascii("\n--" + r.boundary() + "-" + part + "--\n");
-        }
     }
 }

@@ -13,4 +13,12 @@ public interface DecoderFactory {
      * @return a decoder, or null when the connection carries nothing we decode
      */
     ConnectionDecoder create(ConnectionMeta connection, Direction direction, ByteBuf first, DecodeListener listener);
+
+    /**
+     * The same choice, with decoders that count response bodies without keeping their bytes (for
+     * when no output reads them); by default this factory itself.
+     */
+    default DecoderFactory withoutResponseBodies() {
+        return this;
+    }
 }

@@ -15,6 +15,14 @@ public interface ExchangeOutput extends AutoCloseable {
 
     void flush() throws IOException;
 
+    /**
+     * Whether this output reads the bytes of response bodies ({@code exchange.response.body}); when
+     * no output does (and no capture rules may look at them), the decoders only count them.
+     */
+    default boolean readsResponseBodies() {
+        return true;
+    }
+
     @Override
     void close() throws IOException;
 }

@@ -1,6 +1,7 @@
 package io.plainsight.sink.exchange;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.collection.LongObjectHashMap;
 import io.plainsight.event.CaptureEvent;
 import io.plainsight.event.CapturedPacket;
 import io.plainsight.event.ConnectionClosed;
@@ -16,9 +17,7 @@ import io.plainsight.http.DecodeListener;
 import io.plainsight.http.Exchange;
 import io.plainsight.http.WebSocketMessage;
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +34,7 @@ public final class ExchangeSink implements Sink {
     private final List<ExchangeOutput> outputs;
     private final BiPredicate<ConnectionMeta, Exchange> filter;
     private final ExchangeRules rules;
-    private final Map<Long, State> open = new HashMap<>();
+    private final LongObjectHashMap<State> open = new LongObjectHashMap<>(); // no boxing per data event
 
     private final class State implements DecodeListener {
         final ConnectionMeta meta;
@@ -106,11 +105,14 @@ public final class ExchangeSink implements Sink {
 
     /**
      * @param rules the capture rules applied to every exchange before the filter and the outputs
-     *     see it (sets its verdict, redacts it), or null
+     *     see it (sets its verdict, redacts it), or null; with rules response bodies are always
+     *     kept (a rule may redact them, or ask for them in an output)
      */
     public ExchangeSink(DecoderFactory decoders, List<ExchangeOutput> outputs, BiPredicate<ConnectionMeta, Exchange> filter,
             ExchangeRules rules) {
-        this.decoders = decoders;
+        // response bodies are the bulk of the bytes: copy them only when something reads them
+        boolean responseBodies = rules != null || outputs.stream().anyMatch(ExchangeOutput::readsResponseBodies);
+        this.decoders = responseBodies ? decoders : decoders.withoutResponseBodies();
         this.outputs = List.copyOf(outputs);
         this.filter = filter;
         this.rules = rules;

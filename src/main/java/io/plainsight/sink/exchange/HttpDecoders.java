@@ -6,6 +6,7 @@ import io.plainsight.http.ConnectionDecoder;
 import io.plainsight.http.DecodeListener;
 import io.plainsight.http.DecodeOptions;
 import io.plainsight.http.Http1Decoder;
+import io.plainsight.http.Http1LineCache;
 import io.plainsight.http.Http2Decoder;
 import io.plainsight.http.HttpMessage;
 import io.plainsight.http.UpgradeHandler;
@@ -17,14 +18,24 @@ import java.nio.charset.StandardCharsets;
  * preface, HTTP/1 when the client's first bytes are an HTTP method, nothing otherwise (the
  * connection stays a plain flow with byte counts). HTTP/1 upgrades hand over to WebSocket or
  * HTTP/2 (h2c), and a CONNECT tunnel's bytes are looked at afresh.
+ *
+ * <p>The HTTP/1 decoders it makes share a cache of parsed head lines: use one factory per thread
+ * (an exchange sink's); not thread-safe.
  */
 public final class HttpDecoders implements DecoderFactory {
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final DecodeOptions options;
+    /** HTTP/1 head lines parsed before, shared by this factory's decoders. */
+    private final Http1LineCache lines = new Http1LineCache();
 
     public HttpDecoders(DecodeOptions options) {
         this.options = options;
+    }
+
+    @Override
+    public DecoderFactory withoutResponseBodies() {
+        return options.maxResponseBody() == 0 ? this : new HttpDecoders(options.withoutResponseBodies());
     }
 
     @Override
@@ -40,7 +51,7 @@ public final class HttpDecoders implements DecoderFactory {
             return new Http2Decoder(c.id(), listener, options, scheme);
         }
         if (looksLikeHttp1Request(first)) {
-            return new Http1Decoder(c.id(), listener, options, scheme, upgrades(listener, scheme));
+            return new Http1Decoder(c.id(), listener, options, scheme, upgrades(listener, scheme), lines);
         }
         return null;
     }
@@ -61,7 +72,7 @@ public final class HttpDecoders implements DecoderFactory {
             public ConnectionDecoder tunnel(long connectionId, String authority) {
                 return new SniffingDecoder(connectionId, listener, (d, first, l) -> {
                     if (d == Direction.CLIENT_TO_SERVER && looksLikeHttp1Request(first)) {
-                        return new Http1Decoder(connectionId, l, options, "http", this);
+                        return new Http1Decoder(connectionId, l, options, "http", this, lines);
                     }
                     if (d == Direction.CLIENT_TO_SERVER && startsWith(first, PREFACE)) {
                         return new Http2Decoder(connectionId, l, options, "http");

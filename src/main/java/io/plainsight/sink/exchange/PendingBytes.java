@@ -28,9 +28,9 @@ public final class PendingBytes extends ByteArrayOutputStream {
         if (size() == 0) {
             return;
         }
-        byte[] bytes = toByteArray();
-        if (file.write(written, ByteBuffer.wrap(bytes))) {
-            written += bytes.length;
+        int n = count;
+        if (file.write(written, ByteBuffer.wrap(buf, 0, n))) { // the bytes themselves, not a copy
+            written += n;
             reset();
         } else if (size() > 16 * FLUSH_AT) {
             reset(); // the file keeps failing: do not grow without bound
