@@ -121,9 +121,9 @@ public final class CaptureOptions {
     String pcapng;
 
     @Option(names = "--pcapng-encrypted",
-            description = "With --pcapng (live modes): add the encrypted packets of both legs as they were on the wire, on "
-                    + "interfaces of their own, and their TLS keys as Decryption Secrets Blocks: Wireshark decrypts them "
-                    + "with no options.")
+            description = "With --pcapng: add the encrypted packets (live modes: both legs as they were on the wire; decrypt: "
+                    + "the input's own packets) on interfaces of their own, and their TLS keys as Decryption Secrets Blocks: "
+                    + "Wireshark decrypts them with no options.")
     boolean pcapngEncrypted;
 
     @Option(names = "--connections", paramLabel = "FILE",

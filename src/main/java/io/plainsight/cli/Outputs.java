@@ -53,7 +53,7 @@ final class Outputs {
             boolean dir = io.plainsight.sink.pcapng.PcapngSink.namesDirectory(o.pcapng);
             sinks.add(io.plainsight.sink.pcapng.PcapngSink.open(o.pcapng, dir ? Rotation.parse(o.rotate) : null,
                     o.pcapngEncrypted, pcapOptions, "plainsight " + Version.get()));
-            log.info("writing PCAPNG ({}) to {}{}", o.pcapngEncrypted ? "decrypted streams, encrypted packets of both legs and "
+            log.info("writing PCAPNG ({}) to {}{}", o.pcapngEncrypted ? "decrypted streams, the encrypted packets and "
                     + "their keys" : "decrypted streams", Path.of(o.pcapng).toAbsolutePath(), dir ? " (new file every " + o.rotate + ")" : "");
         } else if (o.pcapngEncrypted) {
             throw new IllegalArgumentException("--pcapng-encrypted needs --pcapng FILE|DIR/");

@@ -77,7 +77,7 @@ public final class OutputFile implements AutoCloseable {
             failures++;
             if (!failing) {
                 failing = true;
-                log.warn("{} output {}: cannot write: {}; will retry", what, describe(), e.getMessage() == null ? e : e.getMessage());
+                log.warn("{} output {}: cannot write: {}; will retry", what, describe(), io.plainsight.sink.pcap.WriteFailures.cause(e));
             }
             closeQuietly();
             return false;

@@ -168,7 +168,7 @@ public final class KeyLogSink implements Sink {
         if (!failing) {
             failing = true;
             log.warn("key log {}: cannot write: {}; the lines are kept and written when it can be",
-                    file, e.getMessage() == null ? e.toString() : e.getMessage());
+                    file, io.plainsight.sink.pcap.WriteFailures.cause(e));
         }
     }
 

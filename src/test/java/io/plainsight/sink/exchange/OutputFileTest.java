@@ -36,4 +36,20 @@ class OutputFileTest {
         out.close();
         assertThat(Files.readString(f)).isEqualTo("old\nnew\n");
     }
+
+    @Test
+    void anUnwritablePathIsNamedWithItsCauseOnceAndTheBytesAreWrittenWhenItHeals() throws IOException {
+        Path blocker = Files.writeString(dir.resolve("not-a-dir"), "x");
+        Path f = blocker.resolve("flows.jsonl");
+        OutputFile out = new OutputFile(f.toString(), "flow log");
+        try (io.plainsight.sink.pcap.LogCapture logs = new io.plainsight.sink.pcap.LogCapture("plainsight")) {
+            assertThat(out.write(0, ascii("a\n"))).isFalse();
+            assertThat(out.write(0, ascii("a\n"))).isFalse();
+            assertThat(logs.at(ch.qos.logback.classic.Level.WARN)).singleElement().asString()
+                    .contains("flow log output " + f).contains("cannot write: ").contains(blocker.toString())
+                    .doesNotEndWith("cannot write: " + f + "; will retry");
+        }
+        assertThat(out.failures()).isEqualTo(2);
+        out.close();
+    }
 }
