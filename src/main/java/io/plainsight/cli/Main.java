@@ -1,5 +1,8 @@
 package io.plainsight.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,9 +10,15 @@ import picocli.CommandLine.Command;
 @Command(name = "plainsight",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        description = "Captures and decrypts the traffic passing through it.",
-        subcommands = {ProxyCommand.class, TransparentCommand.class, ReverseCommand.class, OriginateCommand.class, DecryptCommand.class, CaCommand.class})
+        description = "Captures and decrypts the traffic passing through it.")
 public final class Main implements Runnable {
+    /**
+     * The subcommands, in the order of the usage. Each is built only when needed: picocli's model of
+     * a command is made by reflection over its options (measured: building all six cost ~0.3 s of
+     * CPU at every start), so a command line naming one builds that one alone.
+     */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -30,7 +39,7 @@ public final class Main implements Runnable {
 
     /** Parses and runs; returns the exit code. Long-running commands return when stopped. */
     public static int run(String... args) {
-        CommandLine cl = commandLine();
+        CommandLine cl = commandLine(args);
         try {
             args = ConfigFile.expand(cl, args);
         } catch (CommandLine.ParameterException e) {
@@ -51,13 +60,16 @@ public final class Main implements Runnable {
 
     /** {@link #run(java.io.PrintStream, java.io.PrintStream, String...)} with {@code decrypt -} reading {@code stdin}. */
     static int run(java.io.PrintStream out, java.io.PrintStream err, java.io.InputStream stdin, String... args) {
-        CommandLine cl = commandLine();
+        CommandLine cl = commandLine(args);
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
-        DecryptCommand decrypt = (DecryptCommand) cl.getSubcommands().get("decrypt").getCommand();
-        decrypt.console = out;
-        decrypt.err = err;
-        decrypt.stdin = stdin;
+        CommandLine decryptLine = cl.getSubcommands().get("decrypt");
+        if (decryptLine != null) {
+            DecryptCommand decrypt = (DecryptCommand) decryptLine.getCommand();
+            decrypt.console = out;
+            decrypt.err = err;
+            decrypt.stdin = stdin;
+        }
         try {
             args = ConfigFile.expand(cl, args);
         } catch (CommandLine.ParameterException e) {
@@ -81,7 +93,7 @@ public final class Main implements Runnable {
      */
     public static Running start(java.io.PrintStream console, java.util.function.Function<String, String> environment,
             String... args) throws InterruptedException {
-        CommandLine cl = commandLine();
+        CommandLine cl = commandLine(args);
         CommandLine.ParseResult parsed = cl.parseArgs(ConfigFile.expand(cl, args));
         while (parsed.hasSubcommand()) {
             parsed = parsed.subcommand();
@@ -94,9 +106,24 @@ public final class Main implements Runnable {
         return command.start();
     }
 
-    /** The configured picocli command line (errors as one-line messages, not stack traces). */
+    /** The configured picocli command line with every subcommand (errors as one-line messages, not stack traces). */
     public static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The command line for {@code args}: when the first names a subcommand, with that subcommand
+     * alone (what parsing and running {@code args} needs), else with all of them (usage, --help,
+     * --version, an unknown command).
+     */
+    static CommandLine commandLine(String[] args) {
         CommandLine cl = new CommandLine(new Main());
+        Supplier<Object> named = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
+        if (named != null) {
+            cl.addSubcommand(args[0], named.get());
+        } else {
+            SUBCOMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+        }
         cl.setOverwrittenOptionsAllowed(true);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof IllegalArgumentException) {
@@ -116,6 +143,17 @@ public final class Main implements Runnable {
             throw ex;
         });
         return cl;
+    }
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+        m.put("proxy", ProxyCommand::new);
+        m.put("transparent", TransparentCommand::new);
+        m.put("reverse", ReverseCommand::new);
+        m.put("originate", OriginateCommand::new);
+        m.put("decrypt", DecryptCommand::new);
+        m.put("ca", CaCommand::new);
+        return m;
     }
 
     @Override
