@@ -15,7 +15,7 @@ class MainCommandLineTest {
     void aNamedSubcommandIsBuiltAlone() {
         CommandLine cl = Main.commandLine(new String[] {"decrypt", "x.pcap"});
         assertThat(cl.getSubcommands().keySet()).containsExactly("decrypt");
-        assertThat(cl.getSubcommands().get("decrypt").getCommand()).isInstanceOf(DecryptCommand.class);
+        assertThat((Object) cl.getSubcommands().get("decrypt").getCommand()).isInstanceOf(DecryptCommand.class);
         assertThat(Main.commandLine(new String[] {"ca", "show"}).getSubcommands().get("ca").getSubcommands().keySet())
                 .contains("init", "show", "export");
     }
@@ -45,9 +45,9 @@ class MainCommandLineTest {
     void optionErrorsOfALoneSubcommandAreReportedAsBefore() {
         var err = new ByteArrayOutputStream();
         int code = Main.run(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), "decrypt", "--no-such-option");
+                new PrintStream(err, true, StandardCharsets.UTF_8), "decrypt", "x.pcap", "--no-such-option");
         assertThat(code).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("Unknown option: '--no-such-option'")
-                .contains("Usage: plainsight decrypt");
+                .contains("Possible solutions: --no-pcap");
     }
 }
