@@ -218,7 +218,7 @@ final class DecryptCommand implements Callable<Integer> {
         InputStream in = null;
         try {
             in = new CountingInputStream(Files.newInputStream(Path.of(name)), consumed);
-            return CaptureReader.open(in, name);
+            return CaptureReader.openReadAhead(in, name);
         } catch (IOException e) {
             closeQuietly(in);
             unreadable(r, name, e);

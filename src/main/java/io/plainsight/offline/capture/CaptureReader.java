@@ -87,11 +87,28 @@ public final class CaptureReader implements AutoCloseable {
         return open(in, name, bufferSize, true);
     }
 
+    /** {@link #open(InputStream, String, int, boolean, boolean)} without read-ahead for plain inputs. */
+    static CaptureReader open(InputStream in, String name, int bufferSize, boolean inflateThread) throws IOException {
+        return open(in, name, bufferSize, inflateThread, false);
+    }
+
+    /**
+     * Like {@link #open(InputStream, String)}, and an input that is not gzip-compressed is read on a
+     * thread of its own as well ({@link ReadAhead}, "read-ahead <i>name</i>"): for regular files,
+     * whose reading (a system call and two copies per read) then overlaps with parsing and
+     * decryption instead of adding to them (measured: ~0.3 s of the reading thread per GB).
+     */
+    public static CaptureReader openReadAhead(InputStream in, String name) throws IOException {
+        return open(in, name, CaptureInput.DEFAULT_BUFFER, true, true);
+    }
+
     /**
      * @param inflateThread whether a gzip input is inflated on its own thread ({@link ReadAhead});
      *                      false inflates on the reading thread (tests compare the two)
+     * @param readAhead whether a plain input is read on its own thread
      */
-    static CaptureReader open(InputStream in, String name, int bufferSize, boolean inflateThread) throws IOException {
+    static CaptureReader open(InputStream in, String name, int bufferSize, boolean inflateThread, boolean readAhead)
+            throws IOException {
         byte[] head = new byte[4];
         int n = readUpTo(in, head, name);
         boolean gzip = n >= 2 && (head[0] & 0xFF) == 0x1F && (head[1] & 0xFF) == 0x8B;
@@ -112,6 +129,9 @@ public final class CaptureReader implements AutoCloseable {
                 throw new CaptureFormatException(name + ": the gzip header is " + (e instanceof EOFException
                         ? "cut short" : "corrupt") + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
             }
+        } else if (readAhead) {
+            inflater = ReadAhead.start(in, s -> s, ReadAhead.CHUNK, "read-ahead " + name);
+            input = new CaptureInput(inflater, name, false, Integer.MAX_VALUE, bufferSize, head, n);
         } else {
             input = new CaptureInput(in, name, false, Integer.MAX_VALUE, bufferSize, head, n);
         }

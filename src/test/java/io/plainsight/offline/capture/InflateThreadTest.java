@@ -72,9 +72,14 @@ class InflateThreadTest {
 
     /** Everything a reader delivers, in order: events, payload and secret bytes, positions after each record, the end. */
     static List<String> delivered(Supplier<InputStream> in, String name, int bufferSize, boolean thread) throws IOException {
+        return delivered(in, name, bufferSize, thread, false);
+    }
+
+    static List<String> delivered(Supplier<InputStream> in, String name, int bufferSize, boolean thread, boolean readAhead)
+            throws IOException {
         Recorder r = new Recorder();
         List<String> out = new ArrayList<>();
-        try (CaptureReader reader = CaptureReader.open(in.get(), name, bufferSize, thread)) {
+        try (CaptureReader reader = CaptureReader.open(in.get(), name, bufferSize, thread, readAhead)) {
             out.add("format " + reader.format());
             int seen = 0;
             while (true) {
@@ -104,6 +109,36 @@ class InflateThreadTest {
                 .containsExactlyElementsOf(inline);
         // a reader buffer smaller than the records (it grows), and the compressed input trickling in
         assertThat(delivered(() -> new TrickleInputStream(gz, 7), capture, 16, true)).containsExactlyElementsOf(inline);
+    }
+
+    @ParameterizedTest
+    @MethodSource("captures")
+    void aPlainInputReadAheadDeliversExactlyWhatReadingInlineDelivers(String capture) throws IOException {
+        byte[] raw = gunzip(gzipped(capture));
+        List<String> inline = delivered(() -> new ByteArrayInputStream(raw), capture, CaptureInput.DEFAULT_BUFFER, true, false);
+        assertThat(inline).anyMatch(line -> line.startsWith("segment") || line.startsWith("secrets") || line.startsWith("skipped"));
+        assertThat(delivered(() -> new ByteArrayInputStream(raw), capture, CaptureInput.DEFAULT_BUFFER, true, true))
+                .containsExactlyElementsOf(inline);
+        assertThat(delivered(() -> new TrickleInputStream(raw, 7), capture, 16, true, true)).containsExactlyElementsOf(inline);
+        // cut short in the middle: the same records up to the cut, the same problem
+        byte[] cut = java.util.Arrays.copyOf(raw, raw.length * 2 / 3);
+        assertThat(delivered(() -> new ByteArrayInputStream(cut), capture, 64, true, true))
+                .containsExactlyElementsOf(delivered(() -> new ByteArrayInputStream(cut), capture, 64, true, false));
+    }
+
+    @Test
+    void aBigPlainInputReadAheadWrapsTheRingAndDeliversEveryRecord() throws IOException {
+        byte[] data = big("ipv4-fragments.pcap", 5);
+        assertThat(delivered(() -> new ByteArrayInputStream(data), "big", CaptureInput.DEFAULT_BUFFER, true, true))
+                .containsExactlyElementsOf(delivered(() -> new ByteArrayInputStream(data), "big", CaptureInput.DEFAULT_BUFFER, true, false));
+    }
+
+    static byte[] gunzip(byte[] gz) {
+        try (InputStream in = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(gz))) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A capture of about {@code megabytes} MB: the records of {@code fixture} over and over (the ring wraps many times). */
