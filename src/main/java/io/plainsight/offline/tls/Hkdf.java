@@ -3,7 +3,6 @@ package io.plainsight.offline.tls;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * TLS 1.3 HKDF-Expand-Label (RFC 8446 7.1), which turns a traffic secret from the key log into
@@ -29,8 +28,7 @@ final class Hkdf {
     static byte[] expand(String hash, byte[] prk, byte[] info, int length) {
         String alg = hash.equals("SHA-384") ? "HmacSHA384" : "HmacSHA256";
         try {
-            Mac mac = Mac.getInstance(alg);
-            mac.init(new SecretKeySpec(prk, alg));
+            Mac mac = Macs.keyed(alg, prk);
             byte[] out = new byte[length];
             byte[] t = new byte[0];
             int pos = 0;

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Key derivation up to TLS 1.2: the SSL 3.0 MD5/SHA-1 construction (RFC 6101 6.1, 6.2.2), the
@@ -60,8 +59,7 @@ final class Prf {
 
     static byte[] pHash(String hmac, byte[] secret, byte[] seed, int length) {
         try {
-            Mac mac = Mac.getInstance(hmac);
-            mac.init(new SecretKeySpec(secret, hmac));
+            Mac mac = Macs.keyed(hmac, secret);
             byte[] out = new byte[length];
             byte[] a = seed;
             int pos = 0;
