@@ -100,7 +100,7 @@ public final class DecryptionKeys {
         if (line.isEmpty() || line.startsWith("#")) {
             return null;
         }
-        String[] f = line.split("\\s+");
+        String[] f = fields(line);
         if (f[0].equals("RSA") && f.length == 3 && f[1].startsWith("Session-ID:") && f[2].startsWith("Master-Key:")) {
             byte[] id = hex(f[1].substring("Session-ID:".length()));
             byte[] ms = hex(f[2].substring("Master-Key:".length()));
@@ -143,6 +143,27 @@ public final class DecryptionKeys {
         }
         byClientRandom.get(label).put(new Bytes(random), secret);
         return null;
+    }
+
+    /**
+     * The whitespace-separated fields of a stripped line ({@code line.split("\\s+")} without
+     * compiling a pattern per line: a key log has two lines per connection or more).
+     */
+    static String[] fields(String line) {
+        java.util.ArrayList<String> out = new java.util.ArrayList<>(3);
+        int i = 0;
+        int n = line.length();
+        while (i < n) {
+            int start = i;
+            while (i < n && !Character.isWhitespace(line.charAt(i))) {
+                i++;
+            }
+            out.add(line.substring(start, i));
+            while (i < n && Character.isWhitespace(line.charAt(i))) {
+                i++;
+            }
+        }
+        return out.toArray(String[]::new);
     }
 
     private static byte[] hex(String s) {

@@ -54,6 +54,20 @@ class DecryptionKeysTest {
     }
 
     @Test
+    void keyLogFieldsAreSeparatedByAnyRunOfWhitespace() throws IOException {
+        assertThat(DecryptionKeys.fields("CLIENT_RANDOM aa bb")).containsExactly("CLIENT_RANDOM", "aa", "bb");
+        assertThat(DecryptionKeys.fields("CLIENT_RANDOM\t aa  \t\tbb")).containsExactly("CLIENT_RANDOM", "aa", "bb");
+        assertThat(DecryptionKeys.fields("one")).containsExactly("one");
+        assertThat(DecryptionKeys.fields("a b c d")).hasSize(4);
+        DecryptionKeys k = new DecryptionKeys();
+        String random = "01".repeat(32);
+        assertThat(k.addKeyLog("tabs.log", new java.io.StringReader("CLIENT_RANDOM\t" + random + " \t " + "ab".repeat(48) + "\r\n")))
+                .isEmpty();
+        assertThat(k.addKeyLog("four.log", new java.io.StringReader("CLIENT_RANDOM " + random + " ab cd\n")))
+                .singleElement().asString().contains("four.log line 1: expected 3 fields (LABEL CLIENT_RANDOM SECRET), found 4");
+    }
+
+    @Test
     void rsaKeysInEveryFileForm() {
         RSAPrivateCrtKey pkcs1 = (RSAPrivateCrtKey) DecryptionKeys.readPrivateKey(TlsCorpusTest.key("rsa-p-lt-q.key"), null);
         RSAPrivateCrtKey pkcs8 = (RSAPrivateCrtKey) DecryptionKeys.readPrivateKey(TlsCorpusTest.key("rsa-p-lt-q.p8"), null);
