@@ -116,15 +116,15 @@ final class CaptureTap {
     }
 
     /**
-     * Bytes as they crossed one leg (TLS records and all): published as a retained slice of
-     * {@code buf} when the conversation is captured, held until it opens, dropped otherwise.
+     * Bytes as they crossed one leg (TLS records and all): published ({@link CaptureCopies}) when
+     * the conversation is captured, held until it opens, dropped otherwise.
      */
     void wire(Leg leg, Direction direction, ByteBuf buf) {
         int n = buf.readableBytes();
         if (n == 0 || wireOff || closed || (opened && !(published && captured))) {
             return;
         }
-        WireChunk chunk = new WireChunk(id, Clock.nowMicros(), leg, direction, buf.retainedSlice());
+        WireChunk chunk = new WireChunk(id, Clock.nowMicros(), leg, direction, CaptureCopies.of(buf));
         if (opened) {
             bus.publish(chunk);
             return;
@@ -205,7 +205,7 @@ final class CaptureTap {
             s2cChunks++;
         }
         if (opened && captured && n > 0 && bus.wantsData()) {
-            bus.publish(new DataChunk(id, Clock.nowMicros(), direction, buf.retainedSlice()));
+            bus.publish(new DataChunk(id, Clock.nowMicros(), direction, CaptureCopies.of(buf)));
         }
     }
 
