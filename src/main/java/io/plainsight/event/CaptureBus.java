@@ -1,6 +1,7 @@
 package io.plainsight.event;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,21 @@ public final class CaptureBus implements AutoCloseable {
     private static final long IDLE_AFTER_NANOS = 1_000_000_000L;
     /** Buffered output is flushed this often while traffic flows (readers see it within that). */
     private static final long FLUSH_EVERY_NANOS = 200_000_000L;
+
+    /**
+     * The class of {@code buf.slice(index, length)}: a view whose {@code release()} is its parent's
+     * (Netty's {@code UnpooledSlicedByteBuf}; the pooled kinds of slices have references of their own).
+     */
+    private static final Class<?> PLAIN_SLICE = plainSliceClass();
+
+    private static Class<?> plainSliceClass() {
+        ByteBuf probe = Unpooled.directBuffer(1);
+        try {
+            return probe.slice(0, 1).getClass();
+        } finally {
+            probe.release();
+        }
+    }
 
     /** Default byte budget of queued data per sink. */
     public static final long DEFAULT_QUEUE_BYTES = 8L << 20;
@@ -225,6 +241,13 @@ public final class CaptureBus implements AutoCloseable {
         volatile boolean requestFlush;
         final Thread thread;
         boolean failedLogged;
+        /**
+         * Releases of one shared buffer put off: handled events whose payloads are slices of it (the
+         * proxy copies small chunks into large shared buffers), released together, with one atomic
+         * operation, when a payload of another buffer comes or the queue is empty.
+         */
+        ByteBuf pendingParent;
+        int pendingReleases;
 
         Lane(Sink sink, long budget) {
             this.sink = sink;
@@ -273,6 +296,7 @@ public final class CaptureBus implements AutoCloseable {
                     dirty = true;
                     continue;
                 }
+                releasePending();
                 long now = System.nanoTime();
                 if (handled.get() != lastHandled) {
                     lastHandled = handled.get();
@@ -295,6 +319,7 @@ public final class CaptureBus implements AutoCloseable {
                     sleeping = false;
                 }
             }
+            releasePending();
             if (dirty) {
                 flush();
             }
@@ -327,10 +352,38 @@ public final class CaptureBus implements AutoCloseable {
             } finally {
                 ByteBuf data = payload(event);
                 if (data != null) {
-                    data.release();
+                    release(data);
                 }
                 bytes.addAndGet(-w);
                 handled.incrementAndGet();
+            }
+        }
+
+        /**
+         * Releases a handled payload. A plain slice is only a view: releasing it releases the buffer
+         * it derives from, so consecutive slices of one buffer are released together
+         * ({@link #pendingParent}).
+         */
+        private void release(ByteBuf data) {
+            if (data.getClass() != PLAIN_SLICE) {
+                data.release();
+                return;
+            }
+            ByteBuf parent = data.unwrap();
+            if (parent == pendingParent) {
+                pendingReleases++;
+                return;
+            }
+            releasePending();
+            pendingParent = parent;
+            pendingReleases = 1;
+        }
+
+        private void releasePending() {
+            if (pendingParent != null) {
+                pendingParent.release(pendingReleases);
+                pendingParent = null;
+                pendingReleases = 0;
             }
         }
 

@@ -42,6 +42,11 @@ final class CaptureCopies {
 
     /** The slab being filled, with one reference of this thread's (null before the first copy). */
     private ByteBuf slab;
+    /**
+     * References of {@link #slab} taken in advance for the slices still to be handed out: one
+     * atomic operation per slab instead of one per chunk (the sinks' threads release the slab too).
+     */
+    private int reserved;
 
     private CaptureCopies() {}
 
@@ -62,17 +67,20 @@ final class CaptureCopies {
         if (slab == null || slab.writableBytes() < n) {
             releaseSlab();
             slab = SLABS.directBuffer(SLAB_BYTES, SLAB_BYTES);
+            slab.retain(SLAB_BYTES); // a slice holds one byte at least
+            reserved = SLAB_BYTES;
         }
         int at = slab.writerIndex();
         slab.writeBytes(buf, buf.readerIndex(), n);
-        slab.retain();
-        return slab.slice(at, n); // releasing the slice releases the slab
+        reserved--;
+        return slab.slice(at, n); // holds one of the reserved references: releasing it releases the slab
     }
 
     private void releaseSlab() {
         if (slab != null) {
-            slab.release();
+            slab.release(reserved + 1);
             slab = null;
+            reserved = 0;
         }
     }
 }
