@@ -117,18 +117,20 @@ final class CaptureTap {
 
     /**
      * Bytes as they crossed one leg (TLS records and all): published ({@link CaptureCopies}) when
-     * the conversation is captured, held until it opens, dropped otherwise.
+     * the conversation is captured, held (a retained slice) until it opens, dropped otherwise.
      */
     void wire(Leg leg, Direction direction, ByteBuf buf) {
         int n = buf.readableBytes();
         if (n == 0 || wireOff || closed || (opened && !(published && captured))) {
             return;
         }
-        WireChunk chunk = new WireChunk(id, Clock.nowMicros(), leg, direction, CaptureCopies.of(buf));
         if (opened) {
-            bus.publish(chunk);
+            bus.publish(new WireChunk(id, Clock.nowMicros(), leg, direction, CaptureCopies.of(buf)));
             return;
         }
+        // held (a ClientHello while the upstream connects, maybe for seconds): a slice of its own,
+        // not of a shared slab, which it would keep allocated all that time
+        WireChunk chunk = new WireChunk(id, Clock.nowMicros(), leg, direction, buf.retainedSlice());
         heldBytes += n;
         if (heldBytes > MAX_HELD_BYTES) {
             chunk.data().release();
