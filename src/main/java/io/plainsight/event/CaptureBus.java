@@ -1,6 +1,7 @@
 package io.plainsight.event;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,24 @@ public final class CaptureBus implements AutoCloseable {
     private static final long IDLE_AFTER_NANOS = 1_000_000_000L;
     /** Buffered output is flushed this often while traffic flows (readers see it within that). */
     private static final long FLUSH_EVERY_NANOS = 200_000_000L;
+
+    /**
+     * The class of {@code buf.slice(index, length)}: a view whose {@code release()} is its parent's
+     * (Netty's {@code UnpooledSlicedByteBuf}; the pooled kinds of slices have references of their own).
+     */
+    private static final Class<?> PLAIN_SLICE = plainSliceClass();
+
+    private static Class<?> plainSliceClass() {
+        ByteBuf probe = Unpooled.directBuffer(1);
+        try {
+            return probe.slice(0, 1).getClass();
+        } finally {
+            probe.release();
+        }
+    }
+
+    /** A sink thread updates its lane's shared counters at least this often (events), besides when its queue is empty. */
+    private static final int COUNT_EVERY = 64;
 
     /** Default byte budget of queued data per sink. */
     public static final long DEFAULT_QUEUE_BYTES = 8L << 20;
@@ -225,11 +244,28 @@ public final class CaptureBus implements AutoCloseable {
         volatile boolean requestFlush;
         final Thread thread;
         boolean failedLogged;
+        /**
+         * Releases of one shared buffer put off: handled events whose payloads are slices of it (the
+         * proxy copies small chunks into large shared buffers), released together, with one atomic
+         * operation, when a payload of another buffer comes or the queue is empty.
+         */
+        ByteBuf pendingParent;
+        int pendingReleases;
+        /**
+         * Handled events and their bytes not yet taken off {@link #handled} and {@link #bytes}: the
+         * counters publishers read are updated every {@value #COUNT_EVERY} events, at {@link #countBytes}
+         * bytes, and whenever the queue is empty, not at every event (two atomic operations per
+         * event on a cache line the publishers write too).
+         */
+        int uncountedEvents;
+        long uncountedBytes;
+        final long countBytes;
 
         Lane(Sink sink, long budget) {
             this.sink = sink;
             this.budget = budget;
             this.wakeBytes = Math.max(1, budget / 4);
+            this.countBytes = Math.max(1, budget / 16);
             this.thread = new Thread(this, "sink-" + sink.name());
             this.thread.setDaemon(true);
         }
@@ -273,6 +309,8 @@ public final class CaptureBus implements AutoCloseable {
                     dirty = true;
                     continue;
                 }
+                releasePending();
+                count();
                 long now = System.nanoTime();
                 if (handled.get() != lastHandled) {
                     lastHandled = handled.get();
@@ -295,6 +333,8 @@ public final class CaptureBus implements AutoCloseable {
                     sleeping = false;
                 }
             }
+            releasePending();
+            count();
             if (dirty) {
                 flush();
             }
@@ -327,10 +367,50 @@ public final class CaptureBus implements AutoCloseable {
             } finally {
                 ByteBuf data = payload(event);
                 if (data != null) {
-                    data.release();
+                    release(data);
                 }
-                bytes.addAndGet(-w);
-                handled.incrementAndGet();
+                uncountedBytes += w;
+                if (++uncountedEvents >= COUNT_EVERY || uncountedBytes >= countBytes) {
+                    count();
+                }
+            }
+        }
+
+        /** Takes the events handled since the last call off the counters publishers and {@link #drain} read. */
+        private void count() {
+            if (uncountedEvents > 0) {
+                bytes.addAndGet(-uncountedBytes);
+                handled.addAndGet(uncountedEvents);
+                uncountedBytes = 0;
+                uncountedEvents = 0;
+            }
+        }
+
+        /**
+         * Releases a handled payload. A plain slice is only a view: releasing it releases the buffer
+         * it derives from, so consecutive slices of one buffer are released together
+         * ({@link #pendingParent}).
+         */
+        private void release(ByteBuf data) {
+            if (data.getClass() != PLAIN_SLICE) {
+                data.release();
+                return;
+            }
+            ByteBuf parent = data.unwrap();
+            if (parent == pendingParent) {
+                pendingReleases++;
+                return;
+            }
+            releasePending();
+            pendingParent = parent;
+            pendingReleases = 1;
+        }
+
+        private void releasePending() {
+            if (pendingParent != null) {
+                pendingParent.release(pendingReleases);
+                pendingParent = null;
+                pendingReleases = 0;
             }
         }
 

@@ -14,7 +14,7 @@ import io.netty.buffer.ByteBuf;
  * is as for {@link DataChunk}: CLIENT_TO_SERVER is client to plainsight on the client leg and
  * plainsight to server on the upstream leg.
  *
- * <p>{@code data} is a retained slice (no copy); the bus releases it after {@code accept}, like a
+ * <p>{@code data} holds the bytes as a {@link DataChunk}'s does; the bus releases it after {@code accept}, like a
  * {@link DataChunk}'s.
  */
 public record WireChunk(long connectionId, long timestampMicros, Leg leg, Direction direction, ByteBuf data)

@@ -116,19 +116,21 @@ final class CaptureTap {
     }
 
     /**
-     * Bytes as they crossed one leg (TLS records and all): published as a retained slice of
-     * {@code buf} when the conversation is captured, held until it opens, dropped otherwise.
+     * Bytes as they crossed one leg (TLS records and all): published ({@link CaptureCopies}) when
+     * the conversation is captured, held (a retained slice) until it opens, dropped otherwise.
      */
     void wire(Leg leg, Direction direction, ByteBuf buf) {
         int n = buf.readableBytes();
         if (n == 0 || wireOff || closed || (opened && !(published && captured))) {
             return;
         }
-        WireChunk chunk = new WireChunk(id, Clock.nowMicros(), leg, direction, buf.retainedSlice());
         if (opened) {
-            bus.publish(chunk);
+            bus.publish(new WireChunk(id, Clock.nowMicros(), leg, direction, CaptureCopies.of(buf)));
             return;
         }
+        // held (a ClientHello while the upstream connects, maybe for seconds): a slice of its own,
+        // not of a shared slab, which it would keep allocated all that time
+        WireChunk chunk = new WireChunk(id, Clock.nowMicros(), leg, direction, buf.retainedSlice());
         heldBytes += n;
         if (heldBytes > MAX_HELD_BYTES) {
             chunk.data().release();
@@ -205,7 +207,7 @@ final class CaptureTap {
             s2cChunks++;
         }
         if (opened && captured && n > 0 && bus.wantsData()) {
-            bus.publish(new DataChunk(id, Clock.nowMicros(), direction, buf.retainedSlice()));
+            bus.publish(new DataChunk(id, Clock.nowMicros(), direction, CaptureCopies.of(buf)));
         }
     }
 

@@ -14,7 +14,8 @@ import io.plainsight.event.Leg;
 /**
  * The head of a leg's pipeline when some output wants the raw wire
  * ({@link io.plainsight.event.WireChunk}): every buffer read from the socket and every buffer
- * written to it (after TLS encryption) is tapped as a retained slice, no copy. Not in the
+ * written to it (after TLS encryption) is tapped ({@link CaptureCopies}: small chunks copied, large
+ * ones retained). Not in the
  * pipeline at all otherwise, so the data path pays nothing for it.
  */
 final class WireTap extends ChannelDuplexHandler {

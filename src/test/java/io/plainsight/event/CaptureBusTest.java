@@ -93,6 +93,54 @@ class CaptureBusTest {
         assertThat(a.flushes).isPositive();
     }
 
+    /**
+     * Slices of shared buffers (as the proxy publishes small chunks) and buffers of their own, mixed:
+     * each sink releases every reference, those of one shared buffer together; every shared buffer
+     * is freed once drained, none before every sink handled its slices.
+     */
+    @Test
+    void slicesOfSharedBuffersAreReleasedByEverySink() {
+        Recording a = new Recording();
+        Recording b = new Recording();
+        List<ByteBuf> shared = new ArrayList<>();
+        List<ByteBuf> own = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        try (CaptureBus bus = new CaptureBus(List.of(a, b))) {
+            bus.publish(new ConnectionOpened(1, 0, Mode.REVERSE, A, A, A, null, true));
+            expected.add("ConnectionOpened");
+            ByteBuf slab = null;
+            for (int i = 0; i < 1000; i++) {
+                String text = "s" + i;
+                if (i % 50 == 0) {
+                    if (slab != null) {
+                        slab.release(); // the producer's own reference
+                    }
+                    slab = Unpooled.directBuffer(1024);
+                    shared.add(slab);
+                }
+                if (i % 7 == 3) { // a buffer of its own between slices
+                    ByteBuf buf = ascii("o" + i);
+                    own.add(buf);
+                    bus.publish(new DataChunk(1, i, Direction.CLIENT_TO_SERVER, buf));
+                    expected.add("o" + i);
+                    continue;
+                }
+                int at = slab.writerIndex();
+                slab.writeCharSequence(text, java.nio.charset.StandardCharsets.US_ASCII);
+                slab.retain();
+                bus.publish(new DataChunk(1, i, Direction.SERVER_TO_CLIENT, slab.slice(at, text.length())));
+                expected.add(text);
+            }
+            assertThat(bus.drain(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(slab.refCnt()).as("the producer still holds the last one").isEqualTo(1);
+            slab.release();
+        }
+        assertThat(a.seen).isEqualTo(expected);
+        assertThat(b.seen).isEqualTo(expected);
+        assertThat(shared).hasSize(20).allSatisfy(buf -> assertThat(buf.refCnt()).isZero());
+        assertThat(own).allSatisfy(buf -> assertThat(buf.refCnt()).isZero());
+    }
+
     @Test
     void dropPolicyCountsAndReleasesWhenSinkIsSlow() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);

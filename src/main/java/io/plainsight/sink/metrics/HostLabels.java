@@ -18,12 +18,27 @@ final class HostLabels {
     private final int limit;
     private final Set<String> admitted = new HashSet<>();
 
+    private String lastAuthority;
+    private String lastLabel;
+
     HostLabels(int limit) {
         this.limit = limit;
     }
 
     /** The label for {@code authority} (a Host header or :authority value, "host[:port]", or an address). */
     String label(String authority) {
+        // an authority's label never changes (admitted hosts stay, the limit stays reached): the
+        // last one is remembered, as most exchanges in a row name the same host
+        if (authority != null && authority.equals(lastAuthority)) {
+            return lastLabel;
+        }
+        String label = labelOf(authority);
+        lastAuthority = authority;
+        lastLabel = label;
+        return label;
+    }
+
+    private String labelOf(String authority) {
         String host = normalize(authority);
         if (host == null) {
             return NONE;

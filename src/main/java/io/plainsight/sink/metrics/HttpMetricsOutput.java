@@ -48,6 +48,13 @@ public final class HttpMetricsOutput implements ExchangeOutput {
     private final Map<String, Counter> exchanges = new HashMap<>();
     private final Map<String, Timer> requestTimers = new HashMap<>();
     private final Map<String, Timer> upstreamTimers = new HashMap<>();
+    /** The labels of the last exchange, and its meters (the timers: null until needed for that host). */
+    private String lastHost;
+    private String lastMethod;
+    private String lastStatus;
+    private Counter lastExchanges;
+    private Timer lastRequestTimer;
+    private Timer lastUpstreamTimer;
 
     public HttpMetricsOutput(MeterRegistry registry) {
         this(registry, MAX_HOSTS);
@@ -65,22 +72,38 @@ public final class HttpMetricsOutput implements ExchangeOutput {
         String host = hosts.label(host(connection, request));
         String method = Labels.method(request.method);
         String status = Labels.statusClass(response);
-        exchanges.computeIfAbsent(host + '|' + method + '|' + status, k -> Counter.builder("plainsight.http.exchanges")
-                .description("HTTP exchanges, by host, method and response status class")
-                .tags("host", host, "method", method, "status_class", status)
-                .register(registry)).increment();
+        // most exchanges in a row have the labels of the one before: its meters are remembered
+        if (!(host.equals(lastHost) && method.equals(lastMethod) && status.equals(lastStatus))) {
+            lastExchanges = exchanges.computeIfAbsent(host + '|' + method + '|' + status,
+                    k -> Counter.builder("plainsight.http.exchanges")
+                            .description("HTTP exchanges, by host, method and response status class")
+                            .tags("host", host, "method", method, "status_class", status)
+                            .register(registry));
+            lastMethod = method;
+            lastStatus = status;
+            if (!host.equals(lastHost)) {
+                lastHost = host;
+                lastRequestTimer = null;
+                lastUpstreamTimer = null;
+            }
+        }
+        lastExchanges.increment();
         if (response == null) {
             return;
         }
         if (response.complete && request.startMicros > 0 && response.endMicros > 0) {
-            timer(requestTimers, "plainsight.http.request.duration",
-                    "Client-observed HTTP latency: request's first byte to response's last byte", host)
-                    .record(Math.max(0, response.endMicros - request.startMicros), TimeUnit.MICROSECONDS);
+            if (lastRequestTimer == null) {
+                lastRequestTimer = timer(requestTimers, "plainsight.http.request.duration",
+                        "Client-observed HTTP latency: request's first byte to response's last byte", host);
+            }
+            lastRequestTimer.record(Math.max(0, response.endMicros - request.startMicros), TimeUnit.MICROSECONDS);
         }
         if (request.endMicros > 0 && response.startMicros > 0) {
-            timer(upstreamTimers, "plainsight.http.upstream.duration",
-                    "Upstream HTTP latency: request's last byte to response's first byte", host)
-                    .record(Math.max(0, response.startMicros - request.endMicros), TimeUnit.MICROSECONDS);
+            if (lastUpstreamTimer == null) {
+                lastUpstreamTimer = timer(upstreamTimers, "plainsight.http.upstream.duration",
+                        "Upstream HTTP latency: request's last byte to response's first byte", host);
+            }
+            lastUpstreamTimer.record(Math.max(0, response.startMicros - request.endMicros), TimeUnit.MICROSECONDS);
         }
     }
 

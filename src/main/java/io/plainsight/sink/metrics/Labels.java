@@ -23,8 +23,10 @@ final class Labels {
         if (response == null || response.status < 100 || response.status > 599) {
             return "none";
         }
-        return (response.status / 100) + "xx";
+        return STATUS_CLASSES[response.status / 100 - 1];
     }
+
+    private static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
 
     /** decrypted, plain, passthrough, fail_open, not_decrypted. */
     static String interception(Interception i) {

@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One open capture file, or standard output, and how bytes reach it.
+ * One open capture file, or standard output, and how bytes reach it (the PCAP and PCAPNG outputs).
  *
  * <p>A regular file is written with direct I/O ({@code O_DIRECT}) where the filesystem allows it:
  * whole blocks go to the disk without passing through the page cache, which on a machine writing
@@ -32,11 +32,11 @@ import org.slf4j.LoggerFactory;
  * written through the page cache as before, which is logged once per file at debug level. Devices,
  * pipes and standard output are always written through the ordinary descriptor, sequentially.
  */
-final class CaptureFile implements Closeable {
+public final class CaptureFile implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(CaptureFile.class);
 
     /** The largest block size direct I/O is used with; {@link #allocateBuffer} aligns memory to it. */
-    static final int MAX_ALIGNMENT = 64 << 10;
+    public static final int MAX_ALIGNMENT = 64 << 10;
 
     private final Path path;
     private final FileChannel plain;
@@ -55,7 +55,7 @@ final class CaptureFile implements Closeable {
     }
 
     /** Standard output: written sequentially, never closed. */
-    static CaptureFile standardOutput() {
+    public static CaptureFile standardOutput() {
         return new CaptureFile(null, new FileOutputStream(FileDescriptor.out).getChannel(), false, false);
     }
 
@@ -64,7 +64,7 @@ final class CaptureFile implements Closeable {
      * if the path is a regular file whose filesystem allows it with a block size of at most
      * {@code maxAlignment} (1 asks for no direct I/O).
      */
-    static CaptureFile open(Path path, int maxAlignment) throws IOException {
+    public static CaptureFile open(Path path, int maxAlignment) throws IOException {
         FileChannel plain = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         CaptureFile file = new CaptureFile(path, plain, Files.isRegularFile(path), true);
         if (file.regular && maxAlignment > 1) {
@@ -77,7 +77,7 @@ final class CaptureFile implements Closeable {
      * A buffer of {@code capacity} bytes, fixed, whose memory starts on a {@link #MAX_ALIGNMENT}
      * boundary, as direct I/O requires. Its memory is freed when it becomes unreachable.
      */
-    static ByteBuf allocateBuffer(int capacity) {
+    public static ByteBuf allocateBuffer(int capacity) {
         ByteBuffer aligned = ByteBuffer.allocateDirect(capacity + MAX_ALIGNMENT).alignedSlice(MAX_ALIGNMENT);
         return Unpooled.wrappedBuffer(aligned.limit(capacity).slice()).clear();
     }
@@ -100,25 +100,25 @@ final class CaptureFile implements Closeable {
     }
 
     /** Writes start at file offsets that are multiples of this (1 without direct I/O). */
-    int alignment() {
+    public int alignment() {
         return alignment;
     }
 
     /** Whether whole blocks are written with direct I/O. */
-    boolean direct() {
+    public boolean direct() {
         return direct != null;
     }
 
     /** A regular file (can be sized, truncated and written at a position). */
-    boolean regular() {
+    public boolean regular() {
         return regular;
     }
 
-    long size() throws IOException {
+    public long size() throws IOException {
         return plain.size();
     }
 
-    void truncate(long size) throws IOException {
+    public void truncate(long size) throws IOException {
         plain.truncate(size);
     }
 
@@ -128,7 +128,7 @@ final class CaptureFile implements Closeable {
      * other destinations are written sequentially and ignore it). On failure, {@code src}'s
      * position tells how many bytes were written before it.
      */
-    void write(ByteBuffer src, long position) throws IOException {
+    public void write(ByteBuffer src, long position) throws IOException {
         if (!regular) {
             while (src.hasRemaining()) {
                 plain.write(src);

@@ -71,7 +71,11 @@ public final class PcapngSink implements Sink {
     static final int MAX_LISTENERS_PER_MODE = 16;
     static final int MAX_HOLD_SECONDS = 5;
     static final long MAX_HELD_BYTES_PER_LEG = 1 << 20;
-    static final long MAX_HELD_BYTES = 32 << 20;
+    /**
+     * Held in all (heap copies): past it the oldest holding leg is written without its keys. An
+     * eighth of the launcher's default heap (64 MiB); thousands of handshakes in flight at once.
+     */
+    static final long MAX_HELD_BYTES = 8 << 20;
     private static final long MAX_HOLD_NANOS = MAX_HOLD_SECONDS * 1_000_000_000L;
 
     private final PcapngOutput output;

@@ -128,6 +128,7 @@ final class PcapngWriter implements FrameOutput {
         if (resync) {
             byte[] open = openSecrets.get();
             if (open.length > 0) {
+                output.reserve(PcapngFormat.decryptionSecretsLength(open.length) + blockBytes);
                 PcapngFormat.writeDecryptionSecrets(output.buffer(), PcapngFormat.SECRETS_TLS_KEY_LOG, open);
             }
         }
