@@ -169,7 +169,7 @@ final class OfflineConnection implements TlsListener {
         early = null;
         for (Early e : list) {
             try {
-                publishData(e.fromClient(), e.timestampMicros(), e.data());
+                publishData(e.fromClient(), e.timestampMicros(), e.data(), false);
             } finally {
                 e.data().release();
             }
@@ -225,7 +225,7 @@ final class OfflineConnection implements TlsListener {
                     decryptor.data(fromClient, timestampMicros, bytes);
                 }
             }
-            case PLAIN -> publishData(fromClient, timestampMicros, bytes);
+            case PLAIN -> publishData(fromClient, timestampMicros, bytes, false);
             default -> { }
         }
     }
@@ -342,7 +342,7 @@ final class OfflineConnection implements TlsListener {
                 return;
             }
         }
-        publishData(fromClient, timestampMicros, data);
+        publishData(fromClient, timestampMicros, data, owner.wantsData());
     }
 
     @Override
@@ -400,7 +400,11 @@ final class OfflineConnection implements TlsListener {
                 h.cipherSuite(), h.alpn(), h.sni(), null, null, h.clientHello(), h.serverHello()));
     }
 
-    private void publishData(boolean fromClient, long timestampMicros, ByteBuf data) {
+    /**
+     * @param handedOver whether {@code data} is this connection's own (decrypted plaintext when
+     *     {@link #keepsPlaintext}): it is then published as it is, else copied
+     */
+    private void publishData(boolean fromClient, long timestampMicros, ByteBuf data, boolean handedOver) {
         int n = data.readableBytes();
         if (n == 0) {
             return;
@@ -419,10 +423,21 @@ final class OfflineConnection implements TlsListener {
         if (!owner.wantsData()) {
             return;
         }
-        ByteBuf copy = ByteBufAllocator.DEFAULT.buffer(n, n);
-        copy.writeBytes(data, data.readerIndex(), n);
+        ByteBuf copy;
+        if (handedOver) {
+            copy = data;
+        } else {
+            copy = ByteBufAllocator.DEFAULT.buffer(n, n);
+            copy.writeBytes(data, data.readerIndex(), n);
+        }
         owner.publish(new DataChunk(tcp.id(), timestampMicros,
                 fromClient ? Direction.CLIENT_TO_SERVER : Direction.SERVER_TO_CLIENT, copy));
+    }
+
+    /** Plaintext is kept (published as events) exactly when some sink wants application bytes. */
+    @Override
+    public boolean keepsPlaintext() {
+        return owner.wantsData();
     }
 
     /** The protocol as live modes name it (JSSE / OpenSSL names): "TLSv1.2", "SSLv3". */

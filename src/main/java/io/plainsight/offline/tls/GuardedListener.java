@@ -34,6 +34,15 @@ record GuardedListener(TlsListener listener) implements TlsListener {
     }
 
     @Override
+    public boolean keepsPlaintext() {
+        try {
+            return listener.keepsPlaintext();
+        } catch (RuntimeException e) {
+            throw new ListenerException(e);
+        }
+    }
+
+    @Override
     public void note(String message) {
         try {
             listener.note(message);

@@ -58,6 +58,8 @@ public final class TlsStreamDecryptor {
     final Side client = new Side(true);
     private final Side serverSide = new Side(false);
     private Scratch scratch;
+    /** Whether records are decrypted into fresh arrays handed to the listener ({@link TlsListener#keepsPlaintext}). */
+    private final boolean handOver;
     private final HandshakeMessages messages = new HandshakeMessages(this);
     private boolean failureReported;
     private boolean ended;
@@ -77,6 +79,12 @@ public final class TlsStreamDecryptor {
         this.keys = keys;
         this.report = new GuardedListener(listener);
         this.server = server;
+        this.handOver = listener.keepsPlaintext();
+    }
+
+    /** Where a protected record of {@code len} bytes is decrypted: a fresh array when handed over, else the reused one. */
+    private byte[] output(int len) {
+        return handOver ? new byte[len] : scratch.out;
     }
 
     public long connectionId() {
@@ -275,7 +283,7 @@ public final class TlsStreamDecryptor {
                                     : "no ChangeCipherSpec before it"));
                     return;
                 }
-                content(s, ts, type, b, off, len);
+                content(s, ts, type, b, off, len, false);
             }
             case Side.AWAITING_SERVER_HELLO -> {
                 if (s.deferred == null) {
@@ -310,20 +318,20 @@ public final class TlsStreamDecryptor {
                 return;
             }
         }
-        byte[] out = scratch.out;
+        byte[] out = output(len);
         int n = d.decrypt(type, version, b, off, len, out);
         if (n == RecordDecrypter.BAD) {
             fail(s, "MAC failure at " + where(s) + " (" + d.describe() + ", record " + (d.seq + 1) + " under keys from "
                     + keySource(s) + "): wrong key for client_random " + h.clientRandomHex() + ", or corrupted data");
             return;
         }
-        content(s, ts, d.innerType, out, d.plainOffset, n);
+        content(s, ts, d.innerType, out, d.plainOffset, n, handOver);
     }
 
     /** TLS 1.3 client records after a ClientHello that offered 0-RTT: early data, or (rejected / no secret) the handshake. */
     private void earlyRecord(Side s, long ts, int type, int version, byte[] b, int off, int len) {
         Handshake h = s.keysOf;
-        byte[] out = scratch.out;
+        byte[] out = output(len);
         if (!s.earlyLookedUp) {
             s.earlyLookedUp = true;
             byte[] secret = keys.secret(KeyLogLabel.CLIENT_EARLY_TRAFFIC_SECRET, h.clientRandom);
@@ -335,7 +343,7 @@ public final class TlsStreamDecryptor {
         if (s.early != null) {
             int n = s.early.decrypt(type, version, b, off, len, out);
             if (n != RecordDecrypter.BAD) {
-                content(s, ts, s.early.innerType, out, s.early.plainOffset, n);
+                content(s, ts, s.early.innerType, out, s.early.plainOffset, n, handOver);
                 return;
             }
         }
@@ -354,7 +362,7 @@ public final class TlsStreamDecryptor {
                         + (s.early == null ? "the key log has no CLIENT_EARLY_TRAFFIC_SECRET for client_random "
                                 + h.clientRandomHex() : "they do not decrypt with its CLIENT_EARLY_TRAFFIC_SECRET"));
             }
-            content(s, ts, hs.innerType, out, hs.plainOffset, n);
+            content(s, ts, hs.innerType, out, hs.plainOffset, n, handOver);
             return;
         }
         s.earlySkipped++;
@@ -493,18 +501,22 @@ public final class TlsStreamDecryptor {
 
     // ---- content ----
 
-    private void content(Side s, long ts, int type, byte[] b, int off, int len) {
+    /** @param fresh whether {@code b} is an array of its own, handed to the listener with the plaintext */
+    private void content(Side s, long ts, int type, byte[] b, int off, int len, boolean fresh) {
         switch (type) {
             case APPLICATION_DATA -> {
                 if (len > 0) {
                     s.plaintextRecords++;
                     s.plaintextBytes += len;
-                    ByteBuf view = scratch.view;
-                    if (b != scratch.out) { // never for decrypted data; kept for safety
+                    ByteBuf view;
+                    if (fresh) {
                         view = Unpooled.wrappedBuffer(b, off, len);
-                        off = 0;
+                    } else if (b == scratch.out) {
+                        view = scratch.view;
+                        view.setIndex(off, off + len);
+                    } else { // never for decrypted data; kept for safety
+                        view = Unpooled.wrappedBuffer(b, off, len);
                     }
-                    view.setIndex(off, off + len);
                     report.plaintext(s.client, ts, view);
                 }
             }

@@ -2,6 +2,8 @@ package io.plainsight.sink.pcap;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.internal.PlatformDependent;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /** Internet (one's complement) checksum arithmetic, RFC 1071. */
 final class Checksums {
@@ -13,10 +15,38 @@ final class Checksums {
      * result is unfolded, so call {@link #finish} once at the end.
      */
     static long sum(ByteBuf buf, int index, int length) {
-        if (length >= 32 && buf.hasMemoryAddress() && PlatformDependent.hasUnsafe()) {
-            return sumAt(buf.memoryAddress() + index, length);
+        if (length >= 32) {
+            if (buf.hasMemoryAddress() && PlatformDependent.hasUnsafe()) {
+                return sumAt(buf.memoryAddress() + index, length);
+            }
+            if (buf.hasArray()) { // heap: decrypt's plaintext is decrypted into arrays of its own
+                return sumArray(buf.array(), buf.arrayOffset() + index, length);
+            }
         }
         return sumChecked(buf, index, length);
+    }
+
+    private static final VarHandle BIG_ENDIAN_LONG = MethodHandles.byteArrayViewVarHandle(long[].class,
+            java.nio.ByteOrder.BIG_ENDIAN);
+
+    /** The same sum read from an array, 8 bytes at a time (big-endian words: no swap). */
+    static long sumArray(byte[] a, int from, int length) {
+        long s = 0;
+        int i = from;
+        int end = from + length;
+        while (end - i >= 8) {
+            long w = (long) BIG_ENDIAN_LONG.get(a, i);
+            s += (w >>> 32) + (w & 0xFFFFFFFFL);
+            i += 8;
+        }
+        while (end - i >= 2) {
+            s += ((a[i] & 0xFF) << 8) | (a[i + 1] & 0xFF);
+            i += 2;
+        }
+        if (i < end) {
+            s += (a[i] & 0xFF) << 8;
+        }
+        return s;
     }
 
     /**

@@ -41,11 +41,52 @@ final class Recorder implements TlsListener {
         events.add("handshake " + info.version() + " " + info.cipherSuite());
     }
 
+    /** Whether plaintext is taken over ({@link #keepsPlaintext}): kept as handed over, read only at {@link #readKept}. */
+    private final boolean keeps;
+    private final List<Object[]> kept = new ArrayList<>();
+
+    Recorder() {
+        this(false);
+    }
+
+    Recorder(boolean keeps) {
+        this.keeps = keeps;
+    }
+
+    @Override
+    public boolean keepsPlaintext() {
+        return keeps;
+    }
+
+    /**
+     * With {@link #keepsPlaintext}: appends the kept buffers' bytes to their directions, now that
+     * decryption is over (what a later record's decryption overwrote would show), and checks that
+     * no two kept buffers share an array.
+     */
+    void readKept() {
+        java.util.Set<byte[]> arrays = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Object[] k : kept) {
+            ByteBuf data = (ByteBuf) k[1];
+            if (!arrays.add(data.array())) {
+                throw new AssertionError("two plaintext buffers share an array");
+            }
+            byte[] b = new byte[data.readableBytes()];
+            data.getBytes(data.readerIndex(), b);
+            ((Direction) k[0]).bytes.writeBytes(b);
+        }
+        kept.clear();
+    }
+
     @Override
     public void plaintext(boolean fromClient, long timestampMicros, ByteBuf data) {
         Direction d = fromClient ? c2s : s2c;
         d.records++;
         d.timestamps.add(timestampMicros);
+        if (keeps) {
+            kept.add(new Object[] {d, data});
+            events.add((fromClient ? "c2s " : "s2c ") + data.readableBytes());
+            return;
+        }
         byte[] b = new byte[data.readableBytes()];
         data.getBytes(data.readerIndex(), b);
         d.bytes.writeBytes(b);

@@ -130,6 +130,12 @@ class TlsCorpusTest {
     /** As {@link #run(Segments, StreamsTsv, KeySetup)}, each chunk given in the pieces {@code splitter} makes. */
     static Map<Integer, Recorder> run(Segments segments, StreamsTsv expected, KeySetup setup, Splitter splitter)
             throws IOException {
+        return run(segments, expected, setup, splitter, false);
+    }
+
+    /** @param keeps whether the recorders take the plaintext over ({@link TlsListener#keepsPlaintext}) */
+    static Map<Integer, Recorder> run(Segments segments, StreamsTsv expected, KeySetup setup, Splitter splitter,
+            boolean keeps) throws IOException {
         DecryptionKeys keys = new DecryptionKeys();
         setup.before(0, keys);
         Map<Integer, TlsStreamDecryptor> decryptors = new TreeMap<>();
@@ -143,7 +149,7 @@ class TlsCorpusTest {
             }
             lastFrame = Math.max(lastFrame, c.frame());
             TlsStreamDecryptor d = decryptors.computeIfAbsent(c.stream(), s -> {
-                Recorder r = new Recorder();
+                Recorder r = new Recorder(keeps);
                 recorders.put(s, r);
                 return new TlsStreamDecryptor(s, keys, r, serverOf(expected, s));
             });
@@ -152,6 +158,7 @@ class TlsCorpusTest {
             }
         }
         decryptors.values().forEach(d -> d.end(0));
+        recorders.values().forEach(Recorder::readKept);
         return recorders;
     }
 
@@ -170,6 +177,14 @@ class TlsCorpusTest {
     void reproducesTsharkPlaintext(String name, String fixture, KeySetup setup) throws IOException {
         StreamsTsv expected = StreamsTsv.load(name);
         assertMatches(name, expected, run(Segments.load(fixture), expected, setup));
+    }
+
+    /** Plaintext handed over in arrays of its own is the same, read after the whole capture was decrypted. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void handedOverPlaintextReproducesTsharkPlaintext(String name, String fixture, KeySetup setup) throws IOException {
+        StreamsTsv expected = StreamsTsv.load(name);
+        assertMatches(name, expected, run(Segments.load(fixture), expected, setup, WHOLE, true));
     }
 
     /** Every stream of {@code expected} decrypted to tshark's plaintext, and no other stream gave any. */

@@ -33,4 +33,24 @@ class ChecksumsTest {
         assertThat(Checksums.finish(Checksums.sum(direct, 3, 4000))).isEqualTo(Checksums.finish(Checksums.sumChecked(heap, 3, 4000)));
         direct.release();
     }
+
+    @Test
+    void arrayPathEqualsCheckedPathForEveryLengthAndOffset() {
+        Random random = new Random(7);
+        byte[] bytes = new byte[4096];
+        random.nextBytes(bytes);
+        ByteBuf heap = Unpooled.wrappedBuffer(bytes);
+        ByteBuf sliced = Unpooled.wrappedBuffer(bytes, 5, 4000); // an array offset
+        assertThat(sliced.hasArray()).isTrue();
+        for (int offset = 0; offset < 9; offset++) {
+            for (int length = 0; length < 200; length++) {
+                long expected = Checksums.sumChecked(heap, offset, length);
+                assertThat(Checksums.finish(Checksums.sum(heap, offset, length)))
+                        .as("offset %d length %d", offset, length).isEqualTo(Checksums.finish(expected));
+                assertThat(Checksums.finish(Checksums.sum(sliced, offset, length)))
+                        .as("slice offset %d length %d", offset, length)
+                        .isEqualTo(Checksums.finish(Checksums.sumChecked(heap, offset + 5, length)));
+            }
+        }
+    }
 }
