@@ -17,8 +17,9 @@ import java.util.Arrays;
 /**
  * The offline decryption pipeline of {@code plainsight decrypt} alone, in one JVM, round after
  * round on the same capture: capture reader, TCP reassembly, TLS decryption, and the plaintext
- * copied into events as for an output that wants data ({@code copy}, the default) or not copied
- * ({@code nocopy}, as with {@code --no-pcap} and no other output). No capture bus, no sinks.
+ * put into events as for an output that wants data ({@code copy}, the default: since 2026-11-22
+ * each record is decrypted into an array of its own that the event takes, no longer copied) or
+ * not ({@code nocopy}, as with {@code --no-pcap} and no other output). No capture bus, no sinks.
  *
  * <p>Prints, per round, MB of capture per second of this thread's CPU time; the first rounds
  * include the JIT's warm-up (which runs on other threads: compare the process's CPU time), the
