@@ -130,6 +130,12 @@ public final class HttpMetricsOutput implements ExchangeOutput {
     public void webSocket(ConnectionMeta connection, WebSocketMessage message) {
     }
 
+    /** Only statuses and times are read: response bodies are counted, not copied, for these metrics. */
+    @Override
+    public boolean readsResponseBodies() {
+        return false;
+    }
+
     @Override
     public void connectionClosed(ConnectionMeta connection, String undecodable) {
     }

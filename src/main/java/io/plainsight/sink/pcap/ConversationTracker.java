@@ -11,9 +11,8 @@ import io.plainsight.event.Mode;
 import io.plainsight.event.TlsEstablished;
 import io.plainsight.event.TlsSecrets;
 import io.plainsight.event.WireChunk;
+import io.netty.util.collection.LongObjectHashMap;
 import java.net.InetSocketAddress;
-import java.util.HashMap;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +28,7 @@ public final class ConversationTracker {
     private static final Logger log = LoggerFactory.getLogger(ConversationTracker.class);
 
     private final PcapOptions options;
-    private final Map<Long, Conversation> conversations = new HashMap<>();
+    private final LongObjectHashMap<Conversation> conversations = new LongObjectHashMap<>(); // no boxing per data event
 
     private static final class Conversation {
         final ConnectionOpened opened;

@@ -13,7 +13,7 @@ import java.net.InetSocketAddress;
  * acknowledgment numbers, and an orderly FIN exchange or a RST.
  *
  * <p>Frames are written straight into the buffer a {@link FrameOutput} hands out; payload bytes are
- * copied once, from the caller's buffer into that one, and checksummed from the caller's buffer.
+ * copied once, from the caller's buffer into that one, and checksummed there.
  * Nothing is allocated per packet. If the client and server addresses are of different families,
  * the IPv4 one is written as an IPv4-mapped IPv6 address so that every frame is IPv6. An
  * unresolved address is written as 0.0.0.0.
@@ -53,8 +53,11 @@ public final class TcpConversation {
     /** Sum of both addresses' words: the same for both directions of the pseudo header. */
     private final long addressSum;
     /**
-     * The Ethernet, IP and TCP headers (without options) of a segment from the client and from the
-     * server, with every field that never changes filled in: each frame starts as a copy of one.
+     * The Ethernet, IP and TCP headers (with room for the SYN options) of a segment from the client
+     * and from the server, with every field that never changes filled in (the SYN options too):
+     * each frame's headers are set here, in plain array stores, and written with one call (the
+     * output buffers differ by sink, the payloads by source: few calls on them keep this code's
+     * call sites simple for the JIT).
      */
     private final byte[] headerFromClient;
     private final byte[] headerFromServer;
@@ -95,8 +98,8 @@ public final class TcpConversation {
         this.ipHeader = ipv6 ? 40 : 20;
         this.mss = mss;
         this.addressSum = Checksums.sum(c) + Checksums.sum(s);
-        this.headerFromClient = headerTemplate(CLIENT_MAC, SERVER_MAC, c, s, clientPort, serverPort);
-        this.headerFromServer = headerTemplate(SERVER_MAC, CLIENT_MAC, s, c, serverPort, clientPort);
+        this.headerFromClient = headerTemplate(CLIENT_MAC, SERVER_MAC, c, s, clientPort, serverPort, mss);
+        this.headerFromServer = headerTemplate(SERVER_MAC, CLIENT_MAC, s, c, serverPort, clientPort, mss);
         this.ipFixedSum = 0x4500 + 0x4000 + ((TTL << 8) | 6) + addressSum;
         this.tcpFixedSum = addressSum + 6 + clientPort + serverPort + WINDOW;
         this.clientIsn = clientIsn;
@@ -196,44 +199,63 @@ public final class TcpConversation {
             boolean synOptions, ByteBuf payload, int index, int length) {
         int tcpHeader = synOptions ? 28 : 20;
         int tcpLength = tcpHeader + length;
-        ByteBuf b = out.begin(ts, ETHERNET_HEADER + ipHeader + tcpLength);
-        int ip = b.writerIndex() + ETHERNET_HEADER;
-        b.writeBytes(fromClient ? headerFromClient : headerFromServer);
+        int ip = ETHERNET_HEADER;
+        int tcp = ip + ipHeader;
+        byte[] h = fromClient ? headerFromClient : headerFromServer;
         if (ipv6) {
-            b.setShort(ip + 4, tcpLength); // payload length
+            putShort(h, ip + 4, tcpLength); // payload length
         } else {
             int id = (fromClient ? clientIpId++ : serverIpId++) & 0xFFFF;
-            b.setShort(ip + 2, 20 + tcpLength); // total length
-            b.setShort(ip + 4, id);
-            b.setShort(ip + 10, Checksums.finish(ipFixedSum + 20 + tcpLength + id));
+            putShort(h, ip + 2, 20 + tcpLength); // total length
+            putShort(h, ip + 4, id);
+            putShort(h, ip + 10, Checksums.finish(ipFixedSum + 20 + tcpLength + id));
         }
-        int tcp = ip + ipHeader;
         int offsetAndFlags = ((tcpHeader / 4) << 12) | flags;
-        b.setInt(tcp + 4, seq);
-        b.setInt(tcp + 8, ack);
-        b.setShort(tcp + 12, offsetAndFlags);
+        putInt(h, tcp + 4, seq);
+        putInt(h, tcp + 8, ack);
+        putShort(h, tcp + 12, offsetAndFlags);
         long sum = tcpFixedSum + tcpLength + (seq >>> 16) + (seq & 0xFFFF) + (ack >>> 16) + (ack & 0xFFFF) + offsetAndFlags;
         if (synOptions) {
-            // MSS, NOP, window scale
-            b.writeInt((2 << 24) | (4 << 16) | mss);
-            b.writeInt((1 << 24) | (3 << 16) | (3 << 8) | WINDOW_SCALE);
-            sum += 0x0204 + mss + 0x0103 + (0x0300 | WINDOW_SCALE);
+            sum += 0x0204 + mss + 0x0103 + (0x0300 | WINDOW_SCALE); // MSS, NOP, window scale (in the template)
         }
-        if (length > 0) {
-            sum += Checksums.sum(payload, index, length);
+        int headers = tcp + tcpHeader;
+        ByteBuf b = out.begin(ts, headers + length);
+        int frame = b.writerIndex();
+        if (length == 0) {
+            putShort(h, tcp + 16, Checksums.finish(sum));
+            b.writeBytes(h, 0, headers);
+        } else {
+            putShort(h, tcp + 16, 0);
+            b.writeBytes(h, 0, headers);
             payload.getBytes(index, b, length);
+            // summed where it was just copied to: the output buffer, hot, and of one kind per sink
+            sum += Checksums.sum(b, frame + headers, length);
+            b.setShort(frame + tcp + 16, Checksums.finish(sum));
         }
-        b.setShort(tcp + 16, Checksums.finish(sum));
         out.end();
     }
 
+    private static void putShort(byte[] a, int i, int v) {
+        a[i] = (byte) (v >>> 8);
+        a[i + 1] = (byte) v;
+    }
+
+    private static void putInt(byte[] a, int i, int v) {
+        a[i] = (byte) (v >>> 24);
+        a[i + 1] = (byte) (v >>> 16);
+        a[i + 2] = (byte) (v >>> 8);
+        a[i + 3] = (byte) v;
+    }
+
     /**
-     * Ethernet, IP and TCP headers with the fields of one direction that never change; lengths, IP
-     * id, sequence and acknowledgment numbers, flags and checksums are left 0 for each frame.
+     * Ethernet, IP and TCP headers with the fields of one direction that never change, and the SYN
+     * options (MSS, NOP, window scale) after them; lengths, IP id, sequence and acknowledgment
+     * numbers, flags and checksums are left 0, set for each frame.
      */
-    private static byte[] headerTemplate(byte[] srcMac, byte[] dstMac, byte[] srcIp, byte[] dstIp, int srcPort, int dstPort) {
+    private static byte[] headerTemplate(byte[] srcMac, byte[] dstMac, byte[] srcIp, byte[] dstIp, int srcPort, int dstPort,
+            int mss) {
         boolean v6 = srcIp.length == 16;
-        ByteBuf h = Unpooled.buffer(ETHERNET_HEADER + (v6 ? 40 : 20) + 20);
+        ByteBuf h = Unpooled.buffer(ETHERNET_HEADER + (v6 ? 40 : 20) + 28);
         h.writeBytes(dstMac);
         h.writeBytes(srcMac);
         h.writeShort(v6 ? 0x86DD : 0x0800);
@@ -261,6 +283,8 @@ public final class TcpConversation {
         h.writeShort(WINDOW);
         h.writeShort(0); // checksum
         h.writeShort(0); // urgent pointer
+        h.writeInt((2 << 24) | (4 << 16) | mss); // SYN options: MSS,
+        h.writeInt((1 << 24) | (3 << 16) | (3 << 8) | WINDOW_SCALE); // NOP, window scale
         return ByteBufUtil.getBytes(h);
     }
 

@@ -85,6 +85,11 @@ public final class PcapngSink implements Sink {
     private final boolean encrypted;
     private final String target;
     private final Map<Long, Conn> conns = new HashMap<>();
+    /**
+     * One instance per interface (mode, listener, kind): the interface table's lookups for every
+     * packet then find their key by identity, without comparing its strings.
+     */
+    private final Map<InterfaceKey, InterfaceKey> interfaceKeys = new HashMap<>();
     private final Map<String, Set<String>> listenersByMode = new HashMap<>();
     /** Legs holding packets, oldest first. */
     private final Set<Conn.LegRef> holding = new LinkedHashSet<>();
@@ -216,17 +221,24 @@ public final class PcapngSink implements Sink {
     private void opened(ConnectionOpened o) {
         String comment = "connection #" + o.connectionId() + (o.sni() != null ? " sni=" + o.sni() : " no sni");
         String listener = listenerName(o);
-        Conn c = new Conn(o, comment, new InterfaceKey(o.mode().label(), listener, InterfaceKey.Kind.DECRYPTED));
+        Conn c = new Conn(o, comment, interfaceKey(o.mode().label(), listener, InterfaceKey.Kind.DECRYPTED));
         if (encrypted && o.mode() != Mode.OFFLINE) { // offline, the packets come as read (CapturedPacket)
             InetSocketAddress plainsight = o.listener() != null ? o.listener() : o.server();
-            c.client = new WireLeg(new InterfaceKey(o.mode().label(), listener, InterfaceKey.Kind.CLIENT_LEG),
+            c.client = new WireLeg(interfaceKey(o.mode().label(), listener, InterfaceKey.Kind.CLIENT_LEG),
                     o.client(), plainsight, o.connectionId() * 4 + 1, o.timestampMicros());
             InetSocketAddress local = o.upstreamLocal() != null ? o.upstreamLocal() : standInUpstream(o);
-            c.upstream = new WireLeg(new InterfaceKey(o.mode().label(), listener, InterfaceKey.Kind.UPSTREAM_LEG),
+            c.upstream = new WireLeg(interfaceKey(o.mode().label(), listener, InterfaceKey.Kind.UPSTREAM_LEG),
                     local, o.server(), o.connectionId() * 4 + 2, Long.MAX_VALUE);
         }
         conns.put(o.connectionId(), c);
         tracker.accept(o, writer);
+    }
+
+    /** The one instance of an interface's key (bounded: listeners per mode are, see {@link #listenerName}). */
+    private InterfaceKey interfaceKey(String mode, String listener, InterfaceKey.Kind kind) {
+        InterfaceKey key = new InterfaceKey(mode, listener, kind);
+        InterfaceKey known = interfaceKeys.putIfAbsent(key, key);
+        return known != null ? known : key;
     }
 
     private void secrets(TlsSecrets s) {
