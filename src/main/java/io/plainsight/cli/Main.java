@@ -40,6 +40,9 @@ public final class Main implements Runnable {
     /** Parses and runs; returns the exit code. Long-running commands return when stopped. */
     public static int run(String... args) {
         CommandLine cl = commandLine(args);
+        if (unknownCommand(cl, args)) {
+            return 2;
+        }
         try {
             args = ConfigFile.expand(cl, args);
         } catch (CommandLine.ParameterException e) {
@@ -63,6 +66,9 @@ public final class Main implements Runnable {
         CommandLine cl = commandLine(args);
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
+        if (unknownCommand(cl, args)) {
+            return 2;
+        }
         CommandLine decryptLine = cl.getSubcommands().get("decrypt");
         if (decryptLine != null) {
             DecryptCommand decrypt = (DecryptCommand) decryptLine.getCommand();
@@ -143,6 +149,21 @@ public final class Main implements Runnable {
             throw ex;
         });
         return cl;
+    }
+
+    /**
+     * A first argument that is neither an option nor a command ({@code plainsight bogus --help}):
+     * picocli would print the usage for the --help and exit 0; this says what is wrong, prints
+     * the usage to stderr, and the exit code is 2, as for any other bad command line.
+     */
+    private static boolean unknownCommand(CommandLine cl, String[] args) {
+        if (args.length < 2 || args[0].startsWith("-") || SUBCOMMANDS.containsKey(args[0])) {
+            return false; // alone, picocli reports it already ("Unmatched argument"), with exit code 2
+        }
+        cl.getErr().println("plainsight: unknown command '" + args[0] + "' (commands: "
+                + String.join(", ", SUBCOMMANDS.keySet()) + ")");
+        cl.usage(cl.getErr());
+        return true;
     }
 
     private static Map<String, Supplier<Object>> subcommands() {

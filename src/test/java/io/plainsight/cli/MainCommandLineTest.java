@@ -42,6 +42,23 @@ class MainCommandLineTest {
     }
 
     @Test
+    void anUnknownCommandWithHelpIsStillAnError() {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int code = Main.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                "bogus", "--help");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("plainsight: unknown command 'bogus' (commands: proxy, transparent, reverse, originate, decrypt, ca)")
+                .contains("Usage: plainsight");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+        // a known command's help is still help
+        assertThat(Main.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                "decrypt", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: plainsight decrypt");
+    }
+
+    @Test
     void optionErrorsOfALoneSubcommandAreReportedAsBefore() {
         var err = new ByteArrayOutputStream();
         int code = Main.run(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
