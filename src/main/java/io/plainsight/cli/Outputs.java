@@ -71,8 +71,10 @@ final class Outputs {
                 log.info("capturing decrypted traffic to {} (new file every {})", dir.toAbsolutePath(), o.rotate);
             }
         }
-        boolean connectionsToStdout = "-".equals(o.connections);
-        PrintStream out = (pcapToStdout || connectionsToStdout) && console == System.out ? System.err : console;
+        // an output written to stdout ('-') keeps it to itself: console lines then go to stderr
+        boolean stdoutTaken = java.util.stream.Stream.of(o.pcap, o.connections, o.flows, o.auditLog, o.har)
+                .anyMatch("-"::equals);
+        PrintStream out = stdoutTaken && console == System.out ? System.err : console;
         if (!o.quiet) {
             sinks.add(new ConsoleSink(out));
         }
@@ -102,9 +104,7 @@ final class Outputs {
                     audit.storageDir() == null ? "" : " with entries under " + audit.storageDir().toAbsolutePath());
         }
         if (!o.quiet) {
-            boolean stdoutTaken = "-".equals(o.flows) || "-".equals(o.auditLog);
-            exchangeOutputs.add(new ExchangeConsole(stdoutTaken && out == System.out ? System.err : out,
-                    o.verbose));
+            exchangeOutputs.add(new ExchangeConsole(out, o.verbose));
         }
         if (metricsOutput != null) {
             // --metrics: the HTTP metrics ride the exchange sink's decoding when every exchange reaches

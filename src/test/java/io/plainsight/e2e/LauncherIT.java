@@ -132,6 +132,23 @@ class LauncherIT {
         assertThat(tshark.fieldLines(stdout, "http.request", "http.request.uri")).containsExactly("/1k.bin");
     }
 
+    /** Any output given '-' has stdout to itself: the console lines (exchanges, connections) go to stderr. */
+    @Test
+    void harAndConnectionLogOnStdoutGetItAlone() throws Exception {
+        Path capture = io.plainsight.testing.WiresharkTlsCorpus.capture("challenge01_ooo_stream.pcapng.gz");
+        ExternalProcess.Result har = ExternalProcess.exec(Duration.ofMinutes(3), LAUNCHER.toString(), "decrypt",
+                capture.toString(), "--no-pcap", "--har", "-", "--report", "none");
+        assertThat(har.exitCode()).isZero();
+        var log = new com.fasterxml.jackson.databind.ObjectMapper().readTree(har.stdout()).path("log");
+        assertThat(log.path("entries").size()).isEqualTo(12);
+        assertThat(har.stderr()).contains("GET https://25th.syn-bit.nl/bootstrap.bundle.min.js  200");
+        ExternalProcess.Result connections = ExternalProcess.exec(Duration.ofMinutes(3), LAUNCHER.toString(), "decrypt",
+                capture.toString(), "--no-pcap", "--connections", "-", "--report", "none");
+        assertThat(connections.exitCode()).isZero();
+        assertThat(connections.stdout().lines().toList()).isNotEmpty().allMatch(l -> l.startsWith("{\"time\":"));
+        assertThat(connections.stderr()).contains("GET https://25th.syn-bit.nl/bootstrap.bundle.min.js  200");
+    }
+
     @Test
     void optionsComeFromAYamlConfigFile() throws Exception {
         Path home = tmp.resolve("home");
