@@ -37,11 +37,24 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         stderr.setTarget("System.err");
         stderr.setEncoder(encoder);
         stderr.start();
+        String level = System.getProperty(LEVEL_VARIABLE, System.getenv(LEVEL_VARIABLE));
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-        root.setLevel(rootLevel(System.getProperty(LEVEL_VARIABLE, System.getenv(LEVEL_VARIABLE))));
+        root.setLevel(rootLevel(level));
         root.addAppender(stderr);
         context.getLogger("io.netty").setLevel(Level.WARN);
+        String problem = levelProblem(level);
+        if (problem != null) {
+            context.getLogger(LogSetup.class).warn(problem);
+        }
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /** What is wrong with a {@code PLAINSIGHT_LOG_LEVEL} value, or null when it names a level (or is unset). */
+    static String levelProblem(String value) {
+        if (value == null || value.isBlank() || rootLevel(value) != Level.INFO || value.trim().equalsIgnoreCase("INFO")) {
+            return null;
+        }
+        return LEVEL_VARIABLE + " '" + value + "': not a log level (TRACE, DEBUG, INFO, WARN, ERROR or OFF); using INFO";
     }
 
     /** The root level a {@code PLAINSIGHT_LOG_LEVEL} value names (TRACE ... ERROR, OFF; any case); INFO when unset or unknown. */

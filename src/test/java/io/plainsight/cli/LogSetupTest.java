@@ -35,6 +35,11 @@ class LogSetupTest {
         assertThat(LogSetup.rootLevel("WARN ")).isEqualTo(Level.WARN);
         assertThat(LogSetup.rootLevel("off")).isEqualTo(Level.OFF);
         assertThat(LogSetup.rootLevel("loud")).isEqualTo(Level.INFO);
+        assertThat(LogSetup.levelProblem("loud"))
+                .isEqualTo("PLAINSIGHT_LOG_LEVEL 'loud': not a log level (TRACE, DEBUG, INFO, WARN, ERROR or OFF); using INFO");
+        assertThat(LogSetup.levelProblem(null)).isNull();
+        assertThat(LogSetup.levelProblem("info")).isNull();
+        assertThat(LogSetup.levelProblem("Warn")).isNull();
     }
 
     @Test
