@@ -116,26 +116,44 @@ abstract class AeadDecrypter extends RecordDecrypter {
         return description;
     }
 
-    /** AES-GCM or ChaCha20-Poly1305 from the JDK; the Cipher is created once and re-initialised per record. */
+    /**
+     * AES-GCM or ChaCha20-Poly1305 from the JDK. The Cipher is this thread's one for the algorithm,
+     * initialised with this decrypter's key and nonce for each record (as the JCE requires for a
+     * new nonce anyway): a capture of thousands of short connections would otherwise create four
+     * Ciphers per TLS 1.3 connection, and {@code Cipher.getInstance}'s provider lookup costs more
+     * than the handshake records they decrypt (and is the JIT's largest single compile).
+     */
     private static final class Jce extends AeadDecrypter {
-        private final Cipher cipher;
+        private static final ThreadLocal<Cipher[]> CIPHERS = ThreadLocal.withInitial(() -> new Cipher[2]);
         private final SecretKeySpec key;
         private final boolean gcm;
 
         Jce(CipherSuite suite, byte[] key, byte[] iv, boolean tls13, boolean emptyAad) {
             super(suite, iv, tls13, emptyAad);
             gcm = suite.bulk().mode == CipherSuite.Mode.GCM;
-            try {
-                cipher = Cipher.getInstance(gcm ? "AES/GCM/NoPadding" : "ChaCha20-Poly1305");
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("no " + suite.bulk() + " in this JDK", e);
-            }
+            cipher(); // fails here, not at the first record, where the JDK lacks the algorithm
             this.key = new SecretKeySpec(key, gcm ? "AES" : "ChaCha20");
+        }
+
+        private Cipher cipher() {
+            Cipher[] ciphers = CIPHERS.get();
+            int slot = gcm ? 0 : 1;
+            Cipher cipher = ciphers[slot];
+            if (cipher == null) {
+                try {
+                    cipher = Cipher.getInstance(gcm ? "AES/GCM/NoPadding" : "ChaCha20-Poly1305");
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException("no " + describe() + " in this JDK", e);
+                }
+                ciphers[slot] = cipher;
+            }
+            return cipher;
         }
 
         @Override
         int open(int aadLength, byte[] in, int off, int len, byte[] out) {
             AlgorithmParameterSpec spec = gcm ? new GCMParameterSpec(tagLength * 8, nonce) : new IvParameterSpec(nonce);
+            Cipher cipher = cipher();
             try {
                 cipher.init(Cipher.DECRYPT_MODE, key, spec);
                 if (aadLength > 0) {
