@@ -149,6 +149,38 @@ class LauncherIT {
         assertThat(connections.stderr()).contains("GET https://25th.syn-bit.nl/bootstrap.bundle.min.js  200");
     }
 
+    /**
+     * decrypt's class-data-sharing archive: the first run writes it, later runs map it; either way
+     * the output is the same, stderr carries no JVM logging, and where it cannot be written the run
+     * goes on without it.
+     */
+    @Test
+    void decryptWritesAClassArchiveOnceAndLaterRunsGiveTheSameOutput() throws Exception {
+        Path capture = io.plainsight.testing.WiresharkTlsCorpus.capture("challenge01_ooo_stream.pcapng.gz");
+        Path cds = tmp.resolve("cds");
+        ExternalProcess.Result first = decryptToStdout(capture, cds.toString());
+        assertThat(first.exitCode()).isZero();
+        try (Stream<Path> files = Files.list(cds)) {
+            assertThat(files.filter(f -> f.toString().endsWith(".jsa")).toList())
+                    .singleElement().satisfies(f -> assertThat(Files.size(f)).isGreaterThan(1_000_000));
+        }
+        ExternalProcess.Result second = decryptToStdout(capture, cds.toString());
+        Files.writeString(tmp.resolve("file"), "not a directory");
+        ExternalProcess.Result unwritable = decryptToStdout(capture, tmp.resolve("file/cds").toString());
+        for (ExternalProcess.Result r : List.of(first, second, unwritable)) {
+            assertThat(r.exitCode()).isZero();
+            assertThat(r.stderr()).doesNotContain("[cds]").doesNotContain("VM warning").doesNotContain("shared archive");
+            assertThat(r.stdout()).isEqualTo(first.stdout()).contains("\"entries\"");
+        }
+    }
+
+    private static ExternalProcess.Result decryptToStdout(Path capture, String cdsDir) {
+        try (ExternalProcess p = ExternalProcess.builder(LAUNCHER.toString(), "decrypt", capture.toString(),
+                "--no-pcap", "--har", "-", "--report", "none").env("PLAINSIGHT_CDS_DIR", cdsDir).start()) {
+            return p.waitFor(Duration.ofMinutes(3));
+        }
+    }
+
     @Test
     void optionsComeFromAYamlConfigFile() throws Exception {
         Path home = tmp.resolve("home");
