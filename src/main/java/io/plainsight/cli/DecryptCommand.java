@@ -9,6 +9,7 @@ import io.plainsight.offline.ReportJson;
 import io.plainsight.offline.ReportText;
 import io.plainsight.offline.capture.CaptureFormatException;
 import io.plainsight.offline.capture.CaptureReader;
+import io.plainsight.offline.capture.MappedFileInput;
 import io.plainsight.offline.tls.DecryptionKeys;
 import io.plainsight.policy.FilterExpression;
 import io.plainsight.policy.FilterSyntaxException;
@@ -217,7 +218,12 @@ final class DecryptCommand implements Callable<Integer> {
         }
         InputStream in = null;
         try {
-            in = new CountingInputStream(Files.newInputStream(Path.of(name)), consumed);
+            Path path = Path.of(name);
+            if (Files.isRegularFile(path)) { // read through mappings (a pipe or device is streamed)
+                in = new CountingInputStream(MappedFileInput.open(path), consumed);
+                return CaptureReader.open(in, name);
+            }
+            in = new CountingInputStream(Files.newInputStream(path), consumed);
             return CaptureReader.openReadAhead(in, name);
         } catch (IOException e) {
             closeQuietly(in);
