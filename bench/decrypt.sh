@@ -454,7 +454,8 @@ warm_bench() {
   if ! read -r j ver < <(find_java21); then WARM_RESULT="no JDK 21+ found"; return; fi
   # the launcher's decrypt options (heap and inlining, see ./plainsight)
   local opts=(--enable-native-access=ALL-UNNAMED -Xms64m -XX:MaxRAMPercentage=25 -XX:+UseParallelGC
-              -XX:MaxInlineLevel=6 -XX:InlineSmallCode=1000 -XX:MaxNewSize=64m)
+              -XX:MaxInlineLevel=6 -XX:InlineSmallCode=1000 -XX:LoopUnrollLimit=16 -XX:-PartialPeelLoop
+              -XX:-SplitIfBlocks -XX:MaxNewSize=64m)
   [ "$ver" -ge 24 ] && opts+=(--sun-misc-unsafe-memory-access=allow)
   log "the pipeline in one JVM, $WARM_ROUNDS rounds: bench/DecryptThroughputBench.java"
   if ! "$j" "${opts[@]}" -cp "$ROOT/target/plainsight.jar" "$BENCH_DIR/DecryptThroughputBench.java" \
