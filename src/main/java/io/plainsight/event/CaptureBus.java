@@ -124,7 +124,7 @@ public final class CaptureBus implements AutoCloseable {
             return;
         }
         for (int i = 0, n = lanes.size(); i < n; i++) {
-            lanes.get(i).offer(event);
+            lanes.get(i).offer(event, 64, null);
         }
     }
 
@@ -137,8 +137,9 @@ public final class CaptureBus implements AutoCloseable {
         if (n > 1) {
             data.retain(n - 1);
         }
+        long w = data.readableBytes() + 64;
         for (Lane lane : targets) {
-            lane.offer(event);
+            lane.offer(event, w, data);
         }
     }
 
@@ -166,22 +167,31 @@ public final class CaptureBus implements AutoCloseable {
     public long queued() {
         long total = 0;
         for (Lane lane : lanes) {
-            total += lane.published.get() - lane.handled.get();
+            total += lane.queuedEvents();
         }
         return total;
     }
 
-    /** Blocks until every event published so far has been handled and flushed, or the timeout. */
+    /**
+     * Blocks until every event published so far has been handled and flushed, or the timeout: a
+     * mark is queued behind them on each lane, and each sink thread flushes when it comes to it.
+     */
     public boolean drain(long timeout, TimeUnit unit) {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
+        List<DrainMark> marks = new ArrayList<>(lanes.size());
         for (Lane lane : lanes) {
-            long target = lane.published.get();
-            while (lane.handled.get() < target || lane.flushedAt < target) {
+            marks.add(lane.thread.isAlive() ? lane.mark() : null); // a lane whose thread ended has handled all
+        }
+        for (int i = 0; i < lanes.size(); i++) {
+            DrainMark mark = marks.get(i);
+            Lane lane = lanes.get(i);
+            while (mark != null && !mark.done) {
+                if (!lane.thread.isAlive()) {
+                    break; // closed meanwhile: its thread handled everything queued before it ended
+                }
                 if (System.nanoTime() > deadline) {
                     return false;
                 }
-                lane.requestFlush = true;
-                LockSupport.unpark(lane.thread);
                 LockSupport.parkNanos(1_000_000);
             }
         }
@@ -207,11 +217,6 @@ public final class CaptureBus implements AutoCloseable {
         }
     }
 
-    private static long weight(CaptureEvent event) {
-        ByteBuf data = payload(event);
-        return data != null ? data.readableBytes() + 64 : 64;
-    }
-
     /** The buffer a data or wire event carries (one reference owned per lane), else null. */
     private static ByteBuf payload(CaptureEvent event) {
         if (event instanceof DataChunk chunk) {
@@ -226,40 +231,47 @@ public final class CaptureBus implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Put in a lane's queue by {@link #drain}: the sink thread flushes when it comes to it (every
+     * event published before it has been handled then) and marks it done.
+     */
+    private static final class DrainMark {
+        volatile boolean done;
+    }
+
+    /**
+     * One sink's queue and thread. What publishers touch per event (the byte count, the queue's
+     * producer side, {@link #sleeping}) is kept apart from what the sink thread writes per event (its
+     * {@link Worker}, made by that thread): no cache line the sink thread writes all the time is
+     * read or written on the I/O threads.
+     */
     private final class Lane implements Runnable, SinkStats {
         final Sink sink;
         final long budget;
         /** Queued bytes at which a publisher wakes the sink thread rather than let it poll. */
         final long wakeBytes;
-        final Queue<CaptureEvent> queue = PlatformDependent.newMpscQueue();
-        final AtomicLong bytes = new AtomicLong();
-        long lastHandled;
+        /** Handled bytes at which the sink thread takes them off {@link #bytes} at the latest. */
+        final long countBytes;
+        /** Events, and {@link DrainMark}s. */
+        final Queue<Object> queue = PlatformDependent.newMpscQueue();
+        /**
+         * Events the sink thread has taken off the queue (handled or in hand): written by it alone,
+         * per event, on a line of its own; with the queue's size, what {@link #queuedEvents} counts.
+         */
+        final PaddedCounter taken = new PaddedCounter();
+        /**
+         * Bytes queued (what the budget counts): publishers add, the sink thread takes handled
+         * ones off in batches ({@link Worker#count}).
+         */
+        final PaddedCounter bytes = new PaddedCounter();
         final AtomicLong dropped = new AtomicLong();
-        final AtomicLong published = new AtomicLong();
         final AtomicLong handled = new AtomicLong();
+        /** Drain marks in the queue, not counted as queued events. */
+        final AtomicLong marks = new AtomicLong();
         /** Exceptions escaping the sink's accept or flush. */
         final AtomicLong failed = new AtomicLong();
-        volatile long flushedAt;
         volatile boolean sleeping;
-        volatile boolean requestFlush;
         final Thread thread;
-        boolean failedLogged;
-        /**
-         * Releases of one shared buffer put off: handled events whose payloads are slices of it (the
-         * proxy copies small chunks into large shared buffers), released together, with one atomic
-         * operation, when a payload of another buffer comes or the queue is empty.
-         */
-        ByteBuf pendingParent;
-        int pendingReleases;
-        /**
-         * Handled events and their bytes not yet taken off {@link #handled} and {@link #bytes}: the
-         * counters publishers read are updated every {@value #COUNT_EVERY} events, at {@link #countBytes}
-         * bytes, and whenever the queue is empty, not at every event (two atomic operations per
-         * event on a cache line the publishers write too).
-         */
-        int uncountedEvents;
-        long uncountedBytes;
-        final long countBytes;
 
         Lane(Sink sink, long budget) {
             this.sink = sink;
@@ -270,22 +282,20 @@ public final class CaptureBus implements AutoCloseable {
             this.thread.setDaemon(true);
         }
 
-        void offer(CaptureEvent event) {
-            long w = weight(event);
-            ByteBuf data;
-            if (bytes.get() + w > budget && (data = payload(event)) != null) {
-                if (policy == OverflowPolicy.DROP) {
-                    dropped.incrementAndGet();
-                    data.release();
+        /**
+         * Queues one event whose payload, if any, is {@code data}; {@code w} is what it weighs
+         * against the budget (its payload's bytes plus 64). One atomic add on the byte count and
+         * the queue's own, no more, unless the budget is exceeded.
+         */
+        void offer(CaptureEvent event, long w, ByteBuf data) {
+            long queued = bytes.addAndGet(w);
+            while (queued > budget && data != null && !closed) {
+                bytes.addAndGet(-w); // the events queued stay within the budget (a payload-less one always fits)
+                if (!admit(w, data)) {
                     return;
                 }
-                while (bytes.get() + w > budget && !closed) {
-                    LockSupport.unpark(thread);
-                    LockSupport.parkNanos(50_000);
-                }
+                queued = bytes.addAndGet(w);
             }
-            long queued = bytes.addAndGet(w);
-            published.incrementAndGet();
             queue.offer(event);
             // the consumer polls while traffic flows; it needs waking only when it went to sleep
             // after a quiet second, or when this event makes the queue a quarter full
@@ -297,121 +307,37 @@ public final class CaptureBus implements AutoCloseable {
             }
         }
 
+        /**
+         * The queue is over its budget: under DROP the event's payload is released and the event
+         * counted as dropped (false); under BLOCK this waits until it seems to fit (true: the caller
+         * tries again), or the bus closes.
+         */
+        private boolean admit(long w, ByteBuf data) {
+            if (policy == OverflowPolicy.DROP) {
+                dropped.incrementAndGet();
+                data.release();
+                return false;
+            }
+            while (bytes.get() + w > budget && !closed) {
+                LockSupport.unpark(thread);
+                LockSupport.parkNanos(50_000);
+            }
+            return true;
+        }
+
+        /** Queues a drain mark and wakes the sink thread for it. */
+        DrainMark mark() {
+            DrainMark mark = new DrainMark();
+            marks.incrementAndGet();
+            queue.offer(mark);
+            sleeping = false;
+            LockSupport.unpark(thread);
+            return mark;
+        }
+
         @Override
         public void run() {
-            long lastFlush = System.nanoTime();
-            long lastEvent = lastFlush;
-            boolean dirty = false;
-            while (true) {
-                CaptureEvent event = queue.poll();
-                if (event != null) {
-                    handle(event);
-                    dirty = true;
-                    continue;
-                }
-                releasePending();
-                count();
-                long now = System.nanoTime();
-                if (handled.get() != lastHandled) {
-                    lastHandled = handled.get();
-                    lastEvent = now;
-                }
-                if (requestFlush || (dirty && now - lastFlush > FLUSH_EVERY_NANOS)) {
-                    dirty = flush();
-                    lastFlush = System.nanoTime();
-                }
-                if (closed && queue.isEmpty()) {
-                    break;
-                }
-                if (now - lastEvent < IDLE_AFTER_NANOS || dirty) {
-                    LockSupport.parkNanos(POLL_NANOS);
-                } else {
-                    sleeping = true;
-                    if (queue.isEmpty() && !closed && !requestFlush) {
-                        LockSupport.parkNanos(200_000_000L);
-                    }
-                    sleeping = false;
-                }
-            }
-            releasePending();
-            count();
-            if (dirty) {
-                flush();
-            }
-            try {
-                sink.close();
-            } catch (Exception e) {
-                log.error("{}: closing failed: {}", sink.name(), e.toString());
-            }
-        }
-
-        private boolean flush() {
-            long target = handled.get();
-            requestFlush = false;
-            try {
-                sink.flush();
-            } catch (Exception e) {
-                logFailure("flush", e);
-            }
-            flushedAt = target;
-            return false;
-        }
-
-        private void handle(CaptureEvent event) {
-            long w = weight(event);
-            try {
-                sink.accept(event);
-            } catch (Exception | Error e) {
-                dropped.incrementAndGet();
-                logFailure("event", e);
-            } finally {
-                ByteBuf data = payload(event);
-                if (data != null) {
-                    release(data);
-                }
-                uncountedBytes += w;
-                if (++uncountedEvents >= COUNT_EVERY || uncountedBytes >= countBytes) {
-                    count();
-                }
-            }
-        }
-
-        /** Takes the events handled since the last call off the counters publishers and {@link #drain} read. */
-        private void count() {
-            if (uncountedEvents > 0) {
-                bytes.addAndGet(-uncountedBytes);
-                handled.addAndGet(uncountedEvents);
-                uncountedBytes = 0;
-                uncountedEvents = 0;
-            }
-        }
-
-        /**
-         * Releases a handled payload. A plain slice is only a view: releasing it releases the buffer
-         * it derives from, so consecutive slices of one buffer are released together
-         * ({@link #pendingParent}).
-         */
-        private void release(ByteBuf data) {
-            if (data.getClass() != PLAIN_SLICE) {
-                data.release();
-                return;
-            }
-            ByteBuf parent = data.unwrap();
-            if (parent == pendingParent) {
-                pendingReleases++;
-                return;
-            }
-            releasePending();
-            pendingParent = parent;
-            pendingReleases = 1;
-        }
-
-        private void releasePending() {
-            if (pendingParent != null) {
-                pendingParent.release(pendingReleases);
-                pendingParent = null;
-                pendingReleases = 0;
-            }
+            new Worker().run();
         }
 
         @Override
@@ -421,7 +347,8 @@ public final class CaptureBus implements AutoCloseable {
 
         @Override
         public long queuedEvents() {
-            return Math.max(0, published.get() - handled.get());
+            long inQueue = queue.size() - marks.get();
+            return Math.max(0, inQueue + taken.get() - handled.get());
         }
 
         @Override
@@ -444,12 +371,157 @@ public final class CaptureBus implements AutoCloseable {
             return failed.get() + sink.writeFailures();
         }
 
-        private void logFailure(String what, Throwable e) {
-            failed.incrementAndGet();
-            if (!failedLogged) {
-                failedLogged = true;
-                log.error("capture sink '{}' failed on {}: {} (further failures are counted, not logged)",
-                        sink.name(), what, e.toString());
+        /** The sink thread's side of the lane; made by, and only used on, that thread. */
+        private final class Worker {
+            long lastHandled;
+            boolean failedLogged;
+            /**
+             * Releases of one shared buffer put off: handled events whose payloads are slices of it (the
+             * proxy copies small chunks into large shared buffers), released together, with one atomic
+             * operation, when a payload of another buffer comes or the queue is empty.
+             */
+            ByteBuf pendingParent;
+            int pendingReleases;
+            /**
+             * Handled events and their bytes not yet taken off {@link #handled} and {@link #bytes}: the
+             * counters publishers read are updated every {@value #COUNT_EVERY} events, at {@link #countBytes}
+             * bytes, and whenever the queue is empty, not at every event (two atomic operations per
+             * event on a cache line the publishers write too).
+             */
+            int uncountedEvents;
+            long uncountedBytes;
+            long handledCount;
+            long takenCount;
+
+            void run() {
+                long lastFlush = System.nanoTime();
+                long lastEvent = lastFlush;
+                boolean dirty = false;
+                while (true) {
+                    Object next = queue.poll();
+                    if (next instanceof CaptureEvent event) {
+                        taken.setFromOwner(++takenCount);
+                        handle(event);
+                        dirty = true;
+                        continue;
+                    }
+                    releasePending();
+                    count();
+                    if (next instanceof DrainMark mark) {
+                        dirty = flush();
+                        lastFlush = System.nanoTime();
+                        marks.decrementAndGet();
+                        mark.done = true;
+                        continue;
+                    }
+                    long now = System.nanoTime();
+                    if (handledCount != lastHandled) {
+                        lastHandled = handledCount;
+                        lastEvent = now;
+                    }
+                    if (dirty && now - lastFlush > FLUSH_EVERY_NANOS) {
+                        dirty = flush();
+                        lastFlush = System.nanoTime();
+                    }
+                    if (closed && queue.isEmpty()) {
+                        break;
+                    }
+                    if (now - lastEvent < IDLE_AFTER_NANOS || dirty) {
+                        LockSupport.parkNanos(POLL_NANOS);
+                    } else {
+                        sleeping = true;
+                        if (queue.isEmpty() && !closed) {
+                            LockSupport.parkNanos(200_000_000L);
+                        }
+                        sleeping = false;
+                    }
+                }
+                releasePending();
+                count();
+                if (dirty) {
+                    flush();
+                }
+                try {
+                    sink.close();
+                } catch (Exception e) {
+                    log.error("{}: closing failed: {}", sink.name(), e.toString());
+                }
+            }
+
+            private boolean flush() {
+                try {
+                    sink.flush();
+                } catch (Exception e) {
+                    logFailure("flush", e);
+                }
+                return false;
+            }
+
+            private void handle(CaptureEvent event) {
+                ByteBuf data = payload(event);
+                long w = data != null ? data.readableBytes() + 64 : 64;
+                try {
+                    sink.accept(event);
+                } catch (Exception | Error e) {
+                    dropped.incrementAndGet();
+                    logFailure("event", e);
+                } finally {
+                    if (data != null) {
+                        release(data);
+                    }
+                    uncountedBytes += w;
+                    if (++uncountedEvents >= COUNT_EVERY || uncountedBytes >= countBytes) {
+                        count();
+                    }
+                }
+            }
+
+            /** Takes the events handled since the last call off the counters publishers and {@link #drain} read. */
+            private void count() {
+                if (uncountedEvents > 0) {
+                    bytes.addAndGet(-uncountedBytes);
+                    handledCount += uncountedEvents;
+                    handled.setRelease(handledCount);
+                    uncountedBytes = 0;
+                    uncountedEvents = 0;
+                }
+            }
+
+            /**
+             * Releases a handled payload. A plain slice is only a view: releasing it releases the buffer
+             * it derives from, so consecutive slices of one buffer are released together
+             * ({@link #pendingParent}).
+             */
+            private void release(ByteBuf data) {
+                if (data.getClass() != PLAIN_SLICE) {
+                    data.release();
+                    return;
+                }
+                ByteBuf parent = data.unwrap();
+                if (parent == pendingParent) {
+                    pendingReleases++;
+                    return;
+                }
+                releasePending();
+                pendingParent = parent;
+                pendingReleases = 1;
+            }
+
+            private void releasePending() {
+                if (pendingParent != null) {
+                    pendingParent.release(pendingReleases);
+                    pendingParent = null;
+                    pendingReleases = 0;
+                }
+            }
+
+            private void logFailure(String what, Throwable e) {
+                failed.incrementAndGet();
+                if (!failedLogged) {
+                    failedLogged = true;
+                    log.error("capture sink '{}' failed on {}: {} (further failures are counted, not logged)",
+                            sink.name(), what, e.toString());
+                }
             }
         }
     }
