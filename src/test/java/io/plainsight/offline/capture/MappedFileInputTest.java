@@ -98,6 +98,29 @@ class MappedFileInputTest {
         }
     }
 
+    /** A file cut shorter beyond the window being read: the read ends (or fails naming the file), the JVM lives. */
+    @Test
+    void aFileCutShorterBeyondTheCurrentWindowEndsOrFailsTheRead() throws IOException {
+        Path f = file(8 * 4096, 6);
+        try (MappedFileInput in = MappedFileInput.open(f, 4096)) {
+            byte[] b = new byte[4096];
+            assertThat(in.read(b, 0, 4096)).isEqualTo(4096);
+            try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+                raf.setLength(4096 + 100);
+            }
+            long got = 0;
+            try {
+                int n;
+                while ((n = in.read(b, 0, b.length)) >= 0) {
+                    got += n;
+                }
+            } catch (IOException e) {
+                assertThat(e).hasMessageContaining(f.toString()).hasMessageContaining("shrank");
+            }
+            assertThat(got).isLessThanOrEqualTo(100);
+        }
+    }
+
     @Test
     void notARegularFileAndReadsAfterClose() throws IOException {
         assertThatThrownBy(() -> MappedFileInput.open(tmp))
