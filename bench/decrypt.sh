@@ -455,7 +455,9 @@ warm_bench() {
   # the launcher's decrypt options (heap and inlining, see ./plainsight)
   local opts=(--enable-native-access=ALL-UNNAMED -Xms64m -XX:MaxRAMPercentage=25 -XX:+UseParallelGC
               -XX:MaxInlineLevel=6 -XX:InlineSmallCode=1000 -XX:LoopUnrollLimit=16 -XX:-PartialPeelLoop
-              -XX:-SplitIfBlocks -XX:MaxNewSize=64m)
+              -XX:-SplitIfBlocks -XX:MaxNewSize=64m -XX:CompileCommand=quiet
+              -XX:CompileCommand=CompileThresholdScaling,com/sun/crypto/provider/*.*,0.2
+              -XX:CompileCommand=CompileThresholdScaling,sun/security/provider/*.*,0.2)
   [ "$ver" -ge 24 ] && opts+=(--sun-misc-unsafe-memory-access=allow)
   log "the pipeline in one JVM, $WARM_ROUNDS rounds: bench/DecryptThroughputBench.java"
   if ! "$j" "${opts[@]}" -cp "$ROOT/target/plainsight.jar" "$BENCH_DIR/DecryptThroughputBench.java" \
