@@ -220,8 +220,16 @@ final class DecryptCommand implements Callable<Integer> {
         try {
             Path path = Path.of(name);
             if (Files.isRegularFile(path)) { // read through mappings (a pipe or device is streamed)
-                in = new CountingInputStream(MappedFileInput.open(path), consumed);
-                return CaptureReader.open(in, name);
+                MappedFileInput mapped = null;
+                try {
+                    mapped = MappedFileInput.open(path);
+                } catch (IOException e) {
+                    log.debug("{}: cannot map it ({}); reading it as a stream", name, e.toString());
+                }
+                if (mapped != null) {
+                    in = new CountingInputStream(mapped, consumed);
+                    return CaptureReader.open(in, name);
+                }
             }
             in = new CountingInputStream(Files.newInputStream(path), consumed);
             return CaptureReader.openReadAhead(in, name);

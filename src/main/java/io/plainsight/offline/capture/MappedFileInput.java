@@ -54,11 +54,23 @@ public final class MappedFileInput extends InputStream {
         return open(file, WINDOW);
     }
 
+    /**
+     * Opens {@code file} and maps its first window, so that a filesystem that cannot map files
+     * fails here (the caller can stream the file instead) rather than at the first read.
+     */
     static MappedFileInput open(Path file, int window) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": not a regular file");
         }
-        return new MappedFileInput(FileChannel.open(file, StandardOpenOption.READ), file.toString(), window);
+        MappedFileInput in = new MappedFileInput(FileChannel.open(file, StandardOpenOption.READ), file.toString(), window);
+        try {
+            in.mapNext();
+            in.pos = 0;
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+        return in;
     }
 
     @Override
