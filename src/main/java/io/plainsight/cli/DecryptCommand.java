@@ -131,6 +131,7 @@ final class DecryptCommand implements Callable<Integer> {
             result = first == null ? r : decrypt(prefilter, keys, r, first, rest);
             reportOut.finish(result);
         }
+        ClassArchive.writeIfAsked(); // for the launcher, once every output is closed
         return result.exitCode();
     }
 
@@ -219,7 +220,9 @@ final class DecryptCommand implements Callable<Integer> {
         InputStream in = null;
         try {
             Path path = Path.of(name);
-            if (Files.isRegularFile(path)) { // read through mappings (a pipe or device is streamed)
+            // a regular file is read through mappings; a pipe, a device, and a file whose size says
+            // nothing (0: empty, or a /proc-like file) are streamed
+            if (Files.isRegularFile(path) && Files.size(path) > 0) {
                 MappedFileInput mapped = null;
                 try {
                     mapped = MappedFileInput.open(path);

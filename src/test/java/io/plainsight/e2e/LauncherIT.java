@@ -174,6 +174,35 @@ class LauncherIT {
         }
     }
 
+    /**
+     * The run that writes the archive keeps its own exit code (5: nothing decrypted) and its stdout
+     * (a PCAP: the JDK's note about the dump must not land in it).
+     */
+    @Test
+    void theRunWritingTheClassArchiveKeepsItsExitCodeAndStdout() throws Exception {
+        Path capture = io.plainsight.testing.WiresharkTlsCorpus.capture("tls12-chacha20poly1305.pcap");
+        Path cds = tmp.resolve("cds");
+        ExternalProcess.Result[] runs = new ExternalProcess.Result[2];
+        for (int i = 0; i < 2; i++) {
+            try (ExternalProcess p = ExternalProcess.builder(LAUNCHER.toString(), "decrypt", capture.toString(),
+                    "--pcap", "-", "--report", "none").env("PLAINSIGHT_CDS_DIR", cds.toString()).start()) {
+                runs[i] = p.waitFor(Duration.ofMinutes(3));
+            }
+            try (Stream<Path> files = Files.list(cds)) {
+                assertThat(files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".jsa") || f.contains(".tmp-")))
+                        .as("run %d", i).singleElement().matches(f -> f.endsWith(".jsa"));
+            }
+        }
+        for (ExternalProcess.Result r : runs) {
+            assertThat(r.exitCode()).isEqualTo(5);
+            assertThat(r.stderr()).doesNotContain("[cds]").doesNotContain("VM warning").doesNotContain("archive");
+            Path pcap = tmp.resolve("stdout.pcap");
+            Files.write(pcap, r.stdoutBytes());
+            new Tshark().assertReadsCleanly(pcap);
+        }
+        assertThat(runs[1].stdoutBytes()).isEqualTo(runs[0].stdoutBytes());
+    }
+
     private static ExternalProcess.Result decryptToStdout(Path capture, String cdsDir) {
         try (ExternalProcess p = ExternalProcess.builder(LAUNCHER.toString(), "decrypt", capture.toString(),
                 "--no-pcap", "--har", "-", "--report", "none").env("PLAINSIGHT_CDS_DIR", cdsDir).start()) {
