@@ -243,9 +243,14 @@ class WireEventsTest extends E2eSupport {
         Path keyLog = tmp.resolve("recorded.keylog");
         Files.writeString(keyLog, recording.secrets(id, Leg.CLIENT) + recording.secrets(id, Leg.UPSTREAM));
         // the client leg's certificate, read from the decrypted TLS 1.3 handshake: the subject and hash reported
-        List<String> certs = new Tshark().withKeyLog(keyLog).fieldLines(pcap,
+        // (decoded as TLS by port, not left to tshark's heuristics or another dissector's registration)
+        Tshark decrypting = new Tshark().withKeyLog(keyLog).withDecodeAs("tcp.port==" + listen.getPort() + ",tls");
+        List<String> certs = decrypting.fieldLines(pcap,
                 "tls.handshake.type == 11 && tcp.srcport == " + listen.getPort(), "tls.handshake.certificate");
-        assertThat(certs).isNotEmpty();
+        assertThat(certs).as(() -> "certificates tshark decrypted; the client leg's TLS records it saw: "
+                + decrypting.fieldLines(pcap, "tcp.port == " + listen.getPort() + " && tls",
+                        "frame.number", "tls.record.content_type", "tls.handshake.type")
+                + "\nkey log:\n" + recording.secrets(id, Leg.CLIENT)).isNotEmpty();
         byte[] shownDer = HexFormat.of().parseHex(certs.get(0).split(",")[0].replace(":", ""));
         X509Certificate shown = (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new java.io.ByteArrayInputStream(shownDer));
