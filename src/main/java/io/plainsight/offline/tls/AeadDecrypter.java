@@ -117,16 +117,19 @@ abstract class AeadDecrypter extends RecordDecrypter {
     }
 
     /**
-     * AES-GCM or ChaCha20-Poly1305 from the JDK. The Cipher is this thread's one for the algorithm,
-     * initialised with this decrypter's key and nonce for each record (as the JCE requires for a
-     * new nonce anyway): a capture of thousands of short connections would otherwise create four
-     * Ciphers per TLS 1.3 connection, and {@code Cipher.getInstance}'s provider lookup costs more
-     * than the handshake records they decrypt (and is the JIT's largest single compile).
+     * AES-GCM or ChaCha20-Poly1305 from the JDK, initialised with this decrypter's key and nonce for
+     * each record (as the JCE requires for a new nonce anyway). The Cipher is one of this thread's
+     * {@value CipherSlots#SLOTS} per algorithm ({@link CipherSlots}), claimed by the decrypter and
+     * kept while no more than that many others claimed one since: a capture of thousands of short
+     * connections would otherwise create four Ciphers per TLS 1.3 connection ({@code
+     * Cipher.getInstance}'s provider lookup costs more than the handshake records they decrypt), and
+     * one Cipher per thread re-keyed at every record would expand the AES key schedule for every
+     * record of interleaved connections (the JDK skips that when the key is the Cipher's last one).
      */
     private static final class Jce extends AeadDecrypter {
-        private static final ThreadLocal<Cipher[]> CIPHERS = ThreadLocal.withInitial(() -> new Cipher[2]);
         private final SecretKeySpec key;
         private final boolean gcm;
+        private int slot = -1;
 
         Jce(CipherSuite suite, byte[] key, byte[] iv, boolean tls13, boolean emptyAad) {
             super(suite, iv, tls13, emptyAad);
@@ -136,18 +139,15 @@ abstract class AeadDecrypter extends RecordDecrypter {
         }
 
         private Cipher cipher() {
-            Cipher[] ciphers = CIPHERS.get();
-            int slot = gcm ? 0 : 1;
-            Cipher cipher = ciphers[slot];
-            if (cipher == null) {
-                try {
-                    cipher = Cipher.getInstance(gcm ? "AES/GCM/NoPadding" : "ChaCha20-Poly1305");
-                } catch (GeneralSecurityException e) {
-                    throw new IllegalStateException("no " + describe() + " in this JDK", e);
-                }
-                ciphers[slot] = cipher;
+            CipherSlots slots = CipherSlots.of(gcm);
+            if (slot < 0 || !slots.owns(slot, this)) {
+                slot = slots.claim(this);
             }
-            return cipher;
+            try {
+                return slots.cipher(slot);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("no " + describe() + " in this JDK", e);
+            }
         }
 
         @Override
@@ -168,7 +168,6 @@ abstract class AeadDecrypter extends RecordDecrypter {
         }
     }
 
-    /** AES-CCM (16-byte tag) and CCM_8 from BouncyCastle. */
     private static final class Ccm extends AeadDecrypter {
         private final CCMModeCipher ccm = CCMBlockCipher.newInstance(AESEngine.newInstance());
         private final KeyParameter key;
