@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -279,7 +278,7 @@ final class DecryptCommand implements Callable<Integer> {
     private DecryptionKeys keys(List<String> problems) {
         DecryptionKeys keys = new DecryptionKeys();
         for (Path file : keyLogs) {
-            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            try (InputStream in = Files.newInputStream(file)) {
                 for (String p : keys.addKeyLog(file.toString(), in)) {
                     problems.add(p);
                     log.warn("{}", p);

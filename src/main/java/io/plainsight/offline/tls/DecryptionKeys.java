@@ -3,9 +3,11 @@ package io.plainsight.offline.tls;
 import io.plainsight.tls.Pem;
 import io.plainsight.tls.ServerCertificates;
 import io.plainsight.tls.TlsSetupException;
-import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
+import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.interfaces.RSAPrivateKey;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -74,25 +77,134 @@ public final class DecryptionKeys {
      * @throws IOException only when {@code text} cannot be read
      */
     public List<String> addKeyLog(String source, Reader text) throws IOException {
+        StringWriter all = new StringWriter();
+        text.transferTo(all);
+        return addKeyLog(source, new ByteArrayInputStream(all.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * {@link #addKeyLog(String, Reader)} for a key log in UTF-8 (ASCII in practice): well-formed
+     * lines of the labels keyed by client random are taken from the bytes themselves; every other
+     * line (RSA lines, malformed or non-ASCII ones) is decoded and handled as a String.
+     */
+    public List<String> addKeyLog(String source, InputStream text) throws IOException {
         List<String> warnings = new ArrayList<>();
-        BufferedReader in = text instanceof BufferedReader b ? b : new BufferedReader(text);
-        String line;
-        int number = 0;
-        int added = 0;
-        while ((line = in.readLine()) != null) {
-            number++;
+        int[] numberAndAdded = new int[2];
+        KeyLogLines.read(text, (b, from, to) -> {
+            int number = ++numberAndAdded[0];
+            int fast = addKeyLogLine(b, from, to);
+            if (fast >= 0) {
+                numberAndAdded[1] += fast;
+                return;
+            }
+            String line = new String(b, from, to - from, StandardCharsets.UTF_8);
             String problem = addKeyLogLine(line.strip());
             if (problem == null) {
                 if (!line.isBlank() && !line.strip().startsWith("#")) {
-                    added++;
+                    numberAndAdded[1]++;
                 }
             } else {
                 warnings.add(source + " line " + number + ": " + problem);
             }
-        }
+        });
         keyLogSources.add(source);
-        keyLogEntries.addAndGet(added);
+        keyLogEntries.addAndGet(numberAndAdded[1]);
         return warnings;
+    }
+
+    private static final KeyLogLabel[] LABELS = KeyLogLabel.values();
+    private static final byte[][] LABEL_BYTES = Arrays.stream(LABELS)
+            .map(l -> l.name().getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+    /** The value of each hex digit, -1 for bytes that are not one. */
+    private static final byte[] HEX_VALUE = new byte[256];
+
+    static {
+        Arrays.fill(HEX_VALUE, (byte) -1);
+        for (int i = 0; i < 16; i++) {
+            HEX_VALUE["0123456789abcdef".charAt(i)] = (byte) i;
+            HEX_VALUE["0123456789ABCDEF".charAt(i)] = (byte) i;
+        }
+    }
+
+    /**
+     * The common case of {@link #addKeyLogLine(String)} straight from the bytes: 0 for a blank or
+     * comment line, 1 for a well-formed line of a label keyed by client random (added), -1 for
+     * anything else (not added; the String path decides what it is).
+     */
+    private int addKeyLogLine(byte[] b, int from, int to) {
+        int i = from;
+        int end = to;
+        for (int k = from; k < to; k++) {
+            if (b[k] < 0) {
+                return -1; // not ASCII: the String path strips and splits Unicode whitespace
+            }
+        }
+        while (i < end && isSpace(b[i])) {
+            i++;
+        }
+        while (end > i && isSpace(b[end - 1])) {
+            end--;
+        }
+        if (i == end || b[i] == '#') {
+            return 0;
+        }
+        int labelStart = i;
+        i = skip(b, i, end, false);
+        KeyLogLabel label = label(b, labelStart, i);
+        int randomStart = skip(b, i, end, true);
+        int randomEnd = skip(b, randomStart, end, false);
+        int secretStart = skip(b, randomEnd, end, true);
+        int secretEnd = skip(b, secretStart, end, false);
+        if (label == null || secretEnd != end || randomStart == randomEnd || secretStart == secretEnd) {
+            return -1;
+        }
+        byte[] random = hex(b, randomStart, randomEnd);
+        byte[] secret = hex(b, secretStart, secretEnd);
+        if (random == null || random.length != 32 || secret == null || secret.length < label.minLength
+                || secret.length > label.maxLength || (label != KeyLogLabel.CLIENT_RANDOM && label != KeyLogLabel.PMS_CLIENT_RANDOM
+                        && secret.length != 32 && secret.length != 48)) {
+            return -1;
+        }
+        byClientRandom.get(label).put(new Bytes(random), secret);
+        return 1;
+    }
+
+    /** Whether an ASCII byte is whitespace as {@link Character#isWhitespace} says. */
+    private static boolean isSpace(byte c) {
+        return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+    }
+
+    /** The index of the first byte from {@code i} that is (space false) or is not (space true) whitespace. */
+    private static int skip(byte[] b, int i, int end, boolean space) {
+        while (i < end && isSpace(b[i]) == space) {
+            i++;
+        }
+        return i;
+    }
+
+    private static KeyLogLabel label(byte[] b, int from, int to) {
+        for (int l = 0; l < LABEL_BYTES.length; l++) {
+            if (Arrays.equals(LABEL_BYTES[l], 0, LABEL_BYTES[l].length, b, from, to)) {
+                return LABELS[l];
+            }
+        }
+        return null;
+    }
+
+    /** {@code b[from, to)} as hex digits, or null when it is not an even number of them. */
+    private static byte[] hex(byte[] b, int from, int to) {
+        if (((to - from) & 1) != 0) {
+            return null;
+        }
+        byte[] out = new byte[(to - from) / 2];
+        int bad = 0;
+        for (int i = 0, j = from; i < out.length; i++, j += 2) {
+            int hi = HEX_VALUE[b[j] & 0xFF];
+            int lo = HEX_VALUE[b[j + 1] & 0xFF];
+            bad |= hi | lo;
+            out[i] = (byte) ((hi << 4) | lo);
+        }
+        return bad < 0 ? null : out;
     }
 
     /** Adds one key log line; returns null, or what is wrong with it. */

@@ -68,6 +68,42 @@ class DecryptionKeysTest {
     }
 
     @Test
+    void largeKeyLogFromBytesMatchesTheLinesAndWarnsWithTheirNumbers() throws IOException {
+        StringBuilder log = new StringBuilder();
+        int lines = 3_000; // about 400 KB: several reads of the line splitter's buffer
+        for (int i = 0; i < lines; i++) {
+            String random = String.format("%064x", i);
+            switch (i % 6) {
+                case 0 -> log.append("CLIENT_RANDOM ").append(random).append(' ').append("0a".repeat(48));
+                case 1 -> log.append("  SERVER_TRAFFIC_SECRET_0\t").append(random.toUpperCase()).append(" \u001f").append("B7".repeat(32)).append(' ');
+                case 2 -> log.append("# a comment ").append(i);
+                case 3 -> log.append("CLIENT_TRAFFIC_SECRET_0\u2003").append(random).append(' ').append("cc".repeat(48)); // EM SPACE: Unicode whitespace
+                case 4 -> log.append("CLIENT_HANDSHAKE_TRAFFIC_SECRET\u00a0").append(random).append(' ').append("dd".repeat(32)); // NO-BREAK SPACE: not whitespace
+                default -> log.append(i % 12 == 5 ? "" : "CLIENT_RANDOM " + random + " " + "0g".repeat(48));
+            }
+            log.append(i % 2 == 0 ? "\r\n" : "\n");
+        }
+        DecryptionKeys k = new DecryptionKeys();
+        List<String> warnings = k.addKeyLog("big.log", new java.io.ByteArrayInputStream(log.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(k.keyLogEntries()).isEqualTo(3 * lines / 6);
+        assertThat(warnings).hasSize(lines / 6 + lines / 12);
+        assertThat(warnings.get(0)).startsWith("big.log line 5: expected 3 fields (LABEL CLIENT_RANDOM SECRET), found 2: CLIENT_HANDSHAKE_");
+        assertThat(warnings.get(1)).startsWith("big.log line 11: expected 3 fields");
+        assertThat(warnings.get(2)).startsWith("big.log line 12: the secret is not hex: 0g0g");
+        byte[] last = HEX.parseHex(String.format("%064x", lines - 6));
+        assertThat(k.secret(KeyLogLabel.CLIENT_RANDOM, last)).isEqualTo(HEX.parseHex("0a".repeat(48)));
+        assertThat(k.secret(KeyLogLabel.SERVER_TRAFFIC_SECRET_0, HEX.parseHex(String.format("%064x", lines - 5))))
+                .isEqualTo(HEX.parseHex("b7".repeat(32)));
+        assertThat(k.secret(KeyLogLabel.CLIENT_TRAFFIC_SECRET_0, HEX.parseHex(String.format("%064x", lines - 3))))
+                .isEqualTo(HEX.parseHex("cc".repeat(48)));
+        assertThat(k.secret(KeyLogLabel.CLIENT_HANDSHAKE_TRAFFIC_SECRET, HEX.parseHex(String.format("%064x", lines - 2)))).isNull();
+        // the same text through a Reader gives the same result
+        DecryptionKeys fromReader = new DecryptionKeys();
+        assertThat(fromReader.addKeyLog("big.log", new StringReader(log.toString()))).isEqualTo(warnings);
+        assertThat(fromReader.keyLogEntries()).isEqualTo(k.keyLogEntries());
+    }
+
+    @Test
     void rsaKeysInEveryFileForm() {
         RSAPrivateCrtKey pkcs1 = (RSAPrivateCrtKey) DecryptionKeys.readPrivateKey(TlsCorpusTest.key("rsa-p-lt-q.key"), null);
         RSAPrivateCrtKey pkcs8 = (RSAPrivateCrtKey) DecryptionKeys.readPrivateKey(TlsCorpusTest.key("rsa-p-lt-q.p8"), null);
