@@ -457,7 +457,11 @@ warm_bench() {
               -XX:MaxInlineLevel=6 -XX:InlineSmallCode=1000 -XX:LoopUnrollLimit=16 -XX:-PartialPeelLoop
               -XX:-SplitIfBlocks -XX:MaxNewSize=64m -XX:CompileCommand=quiet
               -XX:CompileCommand=CompileThresholdScaling,com/sun/crypto/provider/*.*,0.2
-              -XX:CompileCommand=CompileThresholdScaling,sun/security/provider/*.*,0.2)
+              -XX:CompileCommand=CompileThresholdScaling,sun/security/provider/*.*,0.2
+              -XX:CompileCommand=MaxNodeLimit,com/sun/crypto/provider/AESCrypt.makeSessionKey,1
+              -XX:CompileCommand=MaxNodeLimit,com/sun/crypto/provider/ChaCha20Cipher.implChaCha20Block,1
+              '-XX:CompileCommand=MaxNodeLimit,io/plainsight/offline/tls/DecryptionKeys*.*,1'
+              '-XX:CompileCommand=MaxNodeLimit,io/plainsight/offline/tls/KeyLogLines*.*,1')
   [ "$ver" -ge 24 ] && opts+=(--sun-misc-unsafe-memory-access=allow)
   log "the pipeline in one JVM, $WARM_ROUNDS rounds: bench/DecryptThroughputBench.java"
   if ! "$j" "${opts[@]}" -cp "$ROOT/target/plainsight.jar" "$BENCH_DIR/DecryptThroughputBench.java" \
