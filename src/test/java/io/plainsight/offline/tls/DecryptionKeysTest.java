@@ -104,6 +104,19 @@ class DecryptionKeysTest {
     }
 
     @Test
+    void keyLogBytesThatAreNotUtf8CostTheirLineOnly() throws IOException {
+        byte[] good = ("CLIENT_RANDOM " + CR + " " + "ab".repeat(48) + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        log.write(new byte[] {'C', 'L', (byte) 0xC3, (byte) 0x28, ' ', 'x', '\n'}); // an invalid UTF-8 sequence
+        log.write(good);
+        DecryptionKeys k = new DecryptionKeys();
+        List<String> warnings = k.addKeyLog("junk.log", new java.io.ByteArrayInputStream(log.toByteArray()));
+        assertThat(warnings).singleElement().asString().startsWith("junk.log line 1: expected 3 fields");
+        assertThat(k.keyLogEntries()).isEqualTo(1);
+        assertThat(k.secret(KeyLogLabel.CLIENT_RANDOM, HEX.parseHex(CR))).isEqualTo(HEX.parseHex("ab".repeat(48)));
+    }
+
+    @Test
     void rsaKeysInEveryFileForm() {
         RSAPrivateCrtKey pkcs1 = (RSAPrivateCrtKey) DecryptionKeys.readPrivateKey(TlsCorpusTest.key("rsa-p-lt-q.key"), null);
         RSAPrivateCrtKey pkcs8 = (RSAPrivateCrtKey) DecryptionKeys.readPrivateKey(TlsCorpusTest.key("rsa-p-lt-q.p8"), null);
