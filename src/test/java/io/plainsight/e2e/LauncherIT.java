@@ -203,6 +203,36 @@ class LauncherIT {
         assertThat(runs[1].stdoutBytes()).isEqualTo(runs[0].stdoutBytes());
     }
 
+    /**
+     * picocli's classes (Java 5 class files, which the class archive cannot hold once linked) are
+     * rewritten to Java 8 class files by the build when its JDK has the ClassFile API (24+), and a
+     * decrypt run after the one that wrote the archive then loads them from it.
+     */
+    @Test
+    void picocliComesFromTheClassArchiveWhenTheBuildCouldRewriteIt() throws Exception {
+        int major;
+        try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(Path.of("target/plainsight.jar").toFile())) {
+            byte[] head = jar.getInputStream(jar.getEntry("picocli/CommandLine.class")).readNBytes(8);
+            major = ((head[6] & 0xff) << 8) | (head[7] & 0xff);
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 24,
+                "the build's JDK has no ClassFile API: picocli stays version " + major);
+        assertThat(major).isEqualTo(52);
+        Path capture = io.plainsight.testing.WiresharkTlsCorpus.capture("tls12-chacha20poly1305.pcap");
+        Path cds = tmp.resolve("cds");
+        for (int i = 0; i < 2; i++) {
+            Path log = tmp.resolve("classes-" + i + ".log");
+            try (ExternalProcess p = ExternalProcess.builder(LAUNCHER.toString(), "decrypt", capture.toString(),
+                    "--no-pcap", "--report", "none").env("PLAINSIGHT_CDS_DIR", cds.toString())
+                    .env("PLAINSIGHT_JAVA_OPTS", "-Xlog:class+load=info:file=" + log).start()) {
+                assertThat(p.waitFor(Duration.ofMinutes(3)).exitCode()).isEqualTo(5);
+            }
+            List<String> picocli = Files.readAllLines(log).stream().filter(l -> l.contains(" picocli.CommandLine ")).toList();
+            assertThat(picocli).as("run %d", i).singleElement().asString()
+                    .contains(i == 0 ? "source: file:" : "source: shared objects file");
+        }
+    }
+
     private static ExternalProcess.Result decryptToStdout(Path capture, String cdsDir) {
         try (ExternalProcess p = ExternalProcess.builder(LAUNCHER.toString(), "decrypt", capture.toString(),
                 "--no-pcap", "--har", "-", "--report", "none").env("PLAINSIGHT_CDS_DIR", cdsDir).start()) {
