@@ -31,6 +31,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        StartupWarmup.startFor(args);
         int code = run(args);
         if (code != 0) {
             System.exit(code);
