@@ -234,6 +234,21 @@ class DecryptBadInputTest {
     }
 
     @Test
+    void aKeyLogThatCannotBeReadIsExit1WithTheFileNamedAndNoOutput() throws IOException {
+        Path dir = TestFiles.newDir("unreadable-keylog");
+        String in = WiresharkTlsCorpus.capture("tls12-chacha20poly1305.pcap").toString();
+        Path pcap = dir.resolve("out.pcap");
+        Path missing = dir.resolve("missing.keys");
+        DecryptRun gone = DecryptRun.decrypt(in, "--keylog", missing.toString(), "--pcap", pcap.toString());
+        assertThat(gone.exitCode()).as("%s", gone).isEqualTo(1);
+        assertThat(gone.err()).contains("--keylog " + missing + ": cannot read it: no such file");
+        DecryptRun directory = DecryptRun.decrypt(in, "--keylog", dir.toString(), "--pcap", pcap.toString());
+        assertThat(directory.exitCode()).as("%s", directory).isEqualTo(1);
+        assertThat(directory.err()).contains("--keylog " + dir + ": cannot read it: Is a directory");
+        assertThat(pcap).doesNotExist();
+    }
+
+    @Test
     void badOptionsAreExit2WithTheOptionNamedAndNoOutput() throws IOException {
         Path dir = TestFiles.newDir("bad-options");
         String in = WiresharkTlsCorpus.capture("tls12-aes128ccm.pcap").toString();
