@@ -5,6 +5,7 @@ import io.plainsight.sink.console.ConsoleSink;
 import io.plainsight.sink.pcap.PcapDirSink;
 import io.plainsight.sink.pcap.PcapFileSink;
 import io.plainsight.sink.pcap.PcapOptions;
+import io.plainsight.sink.pcap.PcapSink;
 import io.plainsight.sink.pcap.Rotation;
 import io.plainsight.sink.pcapoverip.PcapOverIpSettings;
 import io.plainsight.sink.pcapoverip.PcapOverIpSink;
@@ -123,7 +124,17 @@ final class Outputs {
                     rules == null ? null : new io.plainsight.sink.exchange.ExchangeRules(rules)));
         }
         if (pcapOverIp != null) {
-            sinks.add(PcapOverIpSink.start(pcapOverIp, pcapOptions, "--pcap-over-ip"));
+            PcapOverIpSink poip = PcapOverIpSink.start(pcapOverIp, pcapOptions, "--pcap-over-ip");
+            // the PCAP output's frames are the stream's: copied on its thread rather than made again
+            // on a thread of their own. Not when lossless: a slow reader would then hold up the PCAP
+            // output too, and under --overflow drop cost it events
+            PcapSink pcap = pcapOverIp.lossless() ? null : sinks.stream().filter(PcapSink.class::isInstance)
+                    .map(PcapSink.class::cast).findFirst().orElse(null);
+            if (pcap != null) {
+                pcap.follow(poip);
+            } else {
+                sinks.add(poip);
+            }
             for (InetSocketAddress target : pcapOverIp.connect()) {
                 log.info("pushing the decrypted PCAP stream to {}{}", io.plainsight.sink.console.ConsoleFormat.address(target),
                         pcapOverIp.lossless() ? " (lossless: a slow listener slows the traffic)" : "");

@@ -152,14 +152,34 @@ class PcapOverIpOptionsTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void decryptFromStdinStreamsExactlyTheBytesOfItsPcapFile() throws Exception {
+        // the stream is a copy of the PCAP sink's frames
+        streamOfDecryptFromStdin(tmp, null);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void withoutAPcapFileTheStreamHasTheSameBytesAsThePcapFileWouldHave() throws Exception {
+        // no PCAP sink to follow: the PCAP-over-IP sink makes the frames itself
+        Path reference = Files.createDirectories(tmp.resolve("reference"));
+        DecryptRun ref = DecryptRun.into(reference, WiresharkTlsCorpus.capture("rsasnakeoil2.pcap").toString(),
+                "--rsa-key", WiresharkTlsCorpus.key("rsasnakeoil2.key").toString());
+        assertThat(ref.exitCode()).as(ref.err()).isZero();
+        streamOfDecryptFromStdin(tmp, Files.readAllBytes(ref.pcap()));
+    }
+
+    /** Decrypts rsasnakeoil2 from stdin with a reader connected; its stream must equal {@code expected}, or the run's own PCAP file when null (--no-pcap otherwise). */
+    private static void streamOfDecryptFromStdin(Path tmp, byte[] expected) throws Exception {
         Path capture = WiresharkTlsCorpus.capture("rsasnakeoil2.pcap");
         String key = WiresharkTlsCorpus.key("rsasnakeoil2.key").toString();
         byte[] input = Files.readAllBytes(capture);
         int port = FreePort.tcp();
         PipedOutputStream feed = new PipedOutputStream();
         PipedInputStream stdin = new PipedInputStream(feed, 64 << 10);
-        CompletableFuture<DecryptRun> run = CompletableFuture.supplyAsync(() -> DecryptRun.into(tmp, stdin, "-",
-                "--rsa-key", key, "--pcap-over-ip", "127.0.0.1:" + port));
+        List<String> args = new ArrayList<>(List.of("-", "--rsa-key", key, "--pcap-over-ip", "127.0.0.1:" + port));
+        if (expected != null) {
+            args.add("--no-pcap");
+        }
+        CompletableFuture<DecryptRun> run = CompletableFuture.supplyAsync(() -> DecryptRun.into(tmp, stdin, args.toArray(String[]::new)));
         // the outputs open once the input is known to be a capture: its global header first
         feed.write(input, 0, 24);
         feed.flush();
@@ -170,7 +190,8 @@ class PcapOverIpOptionsTest {
             DecryptRun done = run.get(90, TimeUnit.SECONDS);
             assertThat(done.exitCode()).as(done.err()).isZero();
             assertThat(reader.awaitEnd(Duration.ofSeconds(30))).isEqualTo("EOF");
-            byte[] file = Files.readAllBytes(done.pcap());
+            assertThat(Files.exists(done.pcap())).isEqualTo(expected == null);
+            byte[] file = expected != null ? expected : Files.readAllBytes(done.pcap());
             assertThat(file.length).isGreaterThan(1000);
             assertThat(Files.readAllBytes(reader.file())).isEqualTo(file);
             assertThat(new Tshark().fieldLines(reader.file(), "http.request", "http.request.uri")).isNotEmpty();

@@ -3,6 +3,7 @@ package io.plainsight.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.plainsight.cli.Running;
+import io.plainsight.sink.pcap.PcapSink;
 import io.plainsight.sink.pcapoverip.PcapOverIpSink;
 import io.plainsight.testing.Curl;
 import io.plainsight.testing.ExternalProcess;
@@ -26,9 +27,17 @@ import org.junit.jupiter.api.Test;
 class PcapOverIpTest extends E2eSupport {
     static final Duration WAIT = Duration.ofSeconds(60);
 
+    /** The PCAP-over-IP sink: on the bus (lossless), or following the PCAP sink (which makes its frames). */
     static PcapOverIpSink sinkOf(Running r) {
-        return r.bus().sinks().stream().filter(s -> s instanceof PcapOverIpSink).map(s -> (PcapOverIpSink) s)
+        return r.bus().sinks().stream()
+                .flatMap(s -> s instanceof PcapSink p ? p.followers().stream().map(Object.class::cast) : java.util.stream.Stream.of(s))
+                .filter(s -> s instanceof PcapOverIpSink).map(s -> (PcapOverIpSink) s)
                 .findFirst().orElseThrow();
+    }
+
+    /** Whether the PCAP-over-IP sink has a queue and thread of its own on the bus. */
+    static boolean onTheBus(Running r) {
+        return r.bus().sinks().stream().anyMatch(s -> s instanceof PcapOverIpSink);
     }
 
     /** curl over one keep-alive HTTP/1.1 connection fetching each path through {@code r}; returns the status codes. */
@@ -82,6 +91,7 @@ class PcapOverIpTest extends E2eSupport {
     void twoTsharkReadersAtOnceEachSeeEveryRequestMadeAfterTheyConnected() throws Exception {
         Running r = reverseToNginx("--pcap-over-ip", "127.0.0.1:0");
         PcapOverIpSink sink = sinkOf(r);
+        assertThat(onTheBus(r)).as("the PCAP sink's frames are copied to it").isFalse();
         assertThat(sink.serverAddress().getAddress().isLoopbackAddress()).isTrue();
         assertThat(fetch(r, List.of("/echo?before"))).containsExactly("200");
         assertThat(r.drain()).isTrue(); // out before anyone reads: nobody gets it
@@ -141,6 +151,7 @@ class PcapOverIpTest extends E2eSupport {
     void losslessASlowReaderGetsEveryPacketAndTheTrafficWaitsForIt() throws Exception {
         Running r = reverseToNginx("--pcap-over-ip", "127.0.0.1:0", "--pcap-over-ip-lossless");
         PcapOverIpSink sink = sinkOf(r);
+        assertThat(onTheBus(r)).as("lossless: a slow reader must not hold up the PCAP sink").isTrue();
         // 64 KiB every 5 ms at most: about 12 MiB/s, far below what the proxy relays on loopback
         try (PcapStreamClient slow = PcapStreamClient.slow(sink.serverAddress(), tmp.resolve("slow.pcap"), 64 << 10,
                 Duration.ofMillis(5))) {

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Prints what the capture taps and the bus cost the publishing threads (the proxy's I/O threads)
  * per request of the reverse benchmark's shape with every output of {@code VARIANT=outputs} on:
- * two decrypted chunks to four data sinks, four chunks of wire bytes to one of them, through
+ * two decrypted chunks to three data sinks (PCAP-over-IP follows the PCAP sink), four chunks of wire bytes to one of them, through
  * {@link CaptureCopies}' slabs, from two publisher threads at once; the sinks read a byte of each
  * payload. A measurement, not a test: run it by hand with the test classpath, e.g. {@code java
  * -Xmx64m -XX:+UseParallelGC -cp target/test-classes:target/plainsight.jar
@@ -44,7 +44,7 @@ public final class BusThroughput {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int round = 0; round < rounds; round++) {
             List<Sink> sinks = List.of(new Reading("pcap-dir", false), new Reading("pcapng", true),
-                    new Reading("pcap-over-ip", false), new Reading("metrics-http", false), new Meta("keylog"),
+                    new Reading("metrics-http", false), new Meta("keylog"),
                     new Meta("connections"));
             long[] cpu = new long[2];
             long wall0 = System.nanoTime();

@@ -2,33 +2,62 @@ package io.plainsight.sink.pcap;
 
 import io.plainsight.event.CaptureEvent;
 import io.plainsight.event.Sink;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What the pcap sinks share: conversations tracked into TCP frames, written to a
- * {@link PcapOutput} that survives write failures. Subclasses choose the destination.
+ * {@link PcapOutput} that survives write failures, and copied to the {@link FrameFollower}s that
+ * follow this sink. Subclasses choose the destination.
  */
-abstract class PcapSink implements Sink {
+public abstract class PcapSink implements Sink {
     final ConversationTracker tracker;
     final PcapOutput output;
+    /** The output, or a chain of tees to it and the followers. */
+    private FrameOutput frames;
+    private final List<FrameFollower> followers = new ArrayList<>();
 
     PcapSink(PcapOptions options, PcapDestination destination) {
         this.tracker = new ConversationTracker(options);
         this.output = new PcapOutput(destination, options);
+        this.frames = output;
+    }
+
+    /**
+     * Gives every frame from now on to {@code follower} too, which this sink then flushes and closes
+     * on its own thread: one synthesis instead of one per output (and one bus queue fewer). The
+     * follower must want exactly the frames of this sink's options. Call it before the sink is
+     * given to a bus.
+     */
+    public void follow(FrameFollower follower) {
+        followers.add(follower);
+        frames = new FrameTee(frames, follower.frames());
+    }
+
+    /** The followers given to {@link #follow}, in that order. */
+    public List<FrameFollower> followers() {
+        return List.copyOf(followers);
     }
 
     @Override
     public void accept(CaptureEvent event) {
-        tracker.accept(event, output);
+        tracker.accept(event, frames);
     }
 
     @Override
     public void flush() {
         output.flush();
+        for (FrameFollower f : followers) {
+            f.flush();
+        }
     }
 
     @Override
     public void close() {
         output.close();
+        for (FrameFollower f : followers) {
+            f.close();
+        }
     }
 
     /** Packets that could not be written. */

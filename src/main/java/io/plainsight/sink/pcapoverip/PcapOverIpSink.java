@@ -15,6 +15,8 @@ import io.plainsight.event.Sink;
 import io.plainsight.proxy.Transport;
 import io.plainsight.sink.console.ConsoleFormat;
 import io.plainsight.sink.pcap.ConversationTracker;
+import io.plainsight.sink.pcap.FrameFollower;
+import io.plainsight.sink.pcap.FrameOutput;
 import io.plainsight.sink.pcap.PcapOptions;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -34,8 +36,12 @@ import org.slf4j.LoggerFactory;
  * {@link PcapOverIpSettings#bufferBytes()} behind; a reader further behind is dropped with a log
  * line, so the traffic never waits, unless {@link PcapOverIpSettings#lossless()} makes the sink wait
  * for it (which, with the bus's block policy, throttles the traffic).
+ *
+ * <p>Beside a PCAP file or directory it need not synthesize the frames again: as a
+ * {@link FrameFollower} of that sink ({@link io.plainsight.sink.pcap.PcapSink#follow}) it takes a
+ * copy of each frame on that sink's thread, and is flushed and closed by it.
  */
-public final class PcapOverIpSink implements Sink {
+public final class PcapOverIpSink implements Sink, FrameFollower {
     private static final Logger log = LoggerFactory.getLogger(PcapOverIpSink.class);
     /** How long closing waits for readers to take what was queued for them. */
     private static final long CLOSE_WAIT_MILLIS = 5_000;
@@ -112,6 +118,12 @@ public final class PcapOverIpSink implements Sink {
     @Override
     public void accept(CaptureEvent event) {
         tracker.accept(event, blocks);
+    }
+
+    /** The frames, for a PCAP sink this follows (then nothing calls {@link #accept}). */
+    @Override
+    public FrameOutput frames() {
+        return blocks;
     }
 
     @Override
