@@ -1,6 +1,9 @@
 package io.plainsight.http;
 
 import io.netty.buffer.ByteBuf;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,7 +129,7 @@ public final class Http1HeadParser {
         Http1Head start = null;
         List<Http1Header> headers = new ArrayList<>();
         while (true) {
-            int lf = pos < limit ? indexOf(a, pos, limit, (byte) '\n') : -1;
+            int lf = pos < limit ? indexOfLf(a, pos, limit) : -1;
             if (lf < 0) {
                 if (start == null) {
                     checkPartialStartLine(a, base, pos, limit, request);
@@ -153,9 +156,27 @@ public final class Http1HeadParser {
         }
     }
 
-    private static int indexOf(byte[] a, int from, int to, byte value) {
-        for (int i = from; i < to; i++) {
-            if (a[i] == value) {
+    /** The bytes of a {@code byte[]} eight at a time, the first one lowest. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /**
+     * The index of the first LF in {@code a[from, to)}, or -1: eight bytes at a time (a byte of
+     * {@code x} is zero where the byte is LF; {@code (x - ONES) & ~x & HIGHS} flags every zero byte,
+     * and perhaps bytes above one through the borrow, never below: the lowest flag is the first LF).
+     */
+    static int indexOfLf(byte[] a, int from, int to) {
+        int i = from;
+        for (; i <= to - Long.BYTES; i += Long.BYTES) {
+            long x = (long) LONGS.get(a, i) ^ (ONES * '\n');
+            long zeros = (x - ONES) & ~x & HIGHS;
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (a[i] == '\n') {
                 return i;
             }
         }

@@ -353,4 +353,30 @@ class Http1HeadParserTest {
         assertThatThrownBy(() -> Http1HeadParser.parseResponse(buf("Server: nginx/1.22.1\r\n\r\n"), MAX, cache))
                 .isInstanceOf(Http1ParseException.class).hasMessageStartingWith("status line: does not start with HTTP/");
     }
+
+    @Test
+    void theFirstLineFeedIsFoundEightBytesAtATimeExactlyWhereAByteAtATimeFindsIt() {
+        java.util.Random random = new java.util.Random(42);
+        for (int round = 0; round < 20_000; round++) {
+            byte[] a = new byte[random.nextInt(40)];
+            for (int i = 0; i < a.length; i++) {
+                // LFs rare or dense, and the bytes around LF whose borrow could flag a wrong byte
+                int k = random.nextInt(10);
+                a[i] = (byte) (k == 0 ? '\n' : k == 1 ? 0x0b : k == 2 ? 0x8a : k == 3 ? 0x09 : k == 4 ? 0 : random.nextInt(256));
+                if (round % 3 == 0 && a[i] == '\n') {
+                    a[i] = 'x';
+                }
+            }
+            int from = a.length == 0 ? 0 : random.nextInt(a.length + 1);
+            int to = from + random.nextInt(a.length - from + 1);
+            int expected = -1;
+            for (int i = from; i < to; i++) {
+                if (a[i] == '\n') {
+                    expected = i;
+                    break;
+                }
+            }
+            assertThat(Http1HeadParser.indexOfLf(a, from, to)).as("round %d", round).isEqualTo(expected);
+        }
+    }
 }

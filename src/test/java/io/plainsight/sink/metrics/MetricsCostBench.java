@@ -26,7 +26,8 @@ import java.util.List;
 /**
  * CPU time the metrics add on the capture side, per HTTP exchange (1 KiB responses on keep-alive
  * connections of 100 exchanges) and per connection, on one thread, against the exchange decoding
- * that HAR, flow log, audit log and console already pay. Prints; asserts nothing. Run after
+ * that HAR, flow log, audit log and console already pay ({@code -Ddirect=true}: bytes in direct
+ * buffers, as the proxy taps them). Prints; asserts nothing. Run after
  * {@code mvn test-compile}:
  *
  * <pre>
@@ -116,8 +117,13 @@ public final class MetricsCostBench {
         return (double) cpu / ((long) connections * Math.max(1, perConnection));
     }
 
+    /** {@code -Ddirect=true}: the bytes come in direct buffers, as the proxy's capture taps give them. */
+    static final boolean DIRECT = Boolean.getBoolean("direct");
+    static final io.netty.buffer.ByteBuf REQUEST_DIRECT = Unpooled.directBuffer(REQUEST.length).writeBytes(REQUEST);
+    static final io.netty.buffer.ByteBuf RESPONSE_DIRECT = Unpooled.directBuffer(RESPONSE.length).writeBytes(RESPONSE);
+
     private static void feed(Sink sink, long id, long t, Direction d, byte[] bytes) throws Exception {
-        var buf = Unpooled.wrappedBuffer(bytes);
+        var buf = DIRECT ? (bytes == REQUEST ? REQUEST_DIRECT : RESPONSE_DIRECT).retainedDuplicate() : Unpooled.wrappedBuffer(bytes);
         try {
             sink.accept(new DataChunk(id, t, d, buf));
         } finally {
