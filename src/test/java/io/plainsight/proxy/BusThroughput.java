@@ -37,15 +37,18 @@ public final class BusThroughput {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int requests = args.length > 1 ? Integer.parseInt(args[1]) : 500_000;
+        int moreDataSinks = Integer.getInteger("moreDataSinks", 1); // the HTTP metrics' decoding
         ByteBuf request = Unpooled.directBuffer(300).writeZero(300);
         ByteBuf response = Unpooled.directBuffer(1300).writeZero(1300);
         ByteBuf requestWire = Unpooled.directBuffer(330).writeZero(330);
         ByteBuf responseWire = Unpooled.directBuffer(1330).writeZero(1330);
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int round = 0; round < rounds; round++) {
-            List<Sink> sinks = List.of(new Reading("pcap-dir", false), new Reading("pcapng", true),
-                    new Reading("metrics-http", false), new Meta("keylog"),
-                    new Meta("connections"));
+            List<Sink> sinks = new ArrayList<>(List.of(new Reading("pcap-dir", false), new Reading("pcapng", true),
+                    new Meta("keylog"), new Meta("connections")));
+            for (int i = 0; i < moreDataSinks; i++) {
+                sinks.add(new Reading("data-" + i, false)); // -DmoreDataSinks=N: what each data sink more costs
+            }
             long[] cpu = new long[2];
             long wall0 = System.nanoTime();
             long process0 = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
