@@ -138,7 +138,7 @@ final class DecryptCommand implements Callable<Integer> {
             CaptureReader first, List<String> rest) throws IOException {
         List<Sink> sinks;
         try {
-            sinks = Outputs.build(capture, home.resolve(), console);
+            sinks = Outputs.forDecrypt(capture, home.resolve(), console);
         } catch (RuntimeException e) {
             first.close();
             throw e;

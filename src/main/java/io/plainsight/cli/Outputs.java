@@ -35,25 +35,33 @@ final class Outputs {
 
     private Outputs() {}
 
-    static List<Sink> build(CaptureOptions o, Path home, PrintStream console) {
-        return build(o, home, console, null);
+    /** The sinks of {@code plainsight decrypt} (offline connections). */
+    static List<Sink> forDecrypt(CaptureOptions o, Path home, PrintStream console) {
+        return build(o, home, console, null, true);
     }
 
-    /** @param metricsOutput the HTTP metrics of --metrics (live modes), or null */
+    /** The sinks of a live mode; {@code metricsOutput}: the HTTP metrics of --metrics, or null. */
     static List<Sink> build(CaptureOptions o, Path home, PrintStream console, ExchangeOutput metricsOutput) {
+        return build(o, home, console, metricsOutput, false);
+    }
+
+    private static List<Sink> build(CaptureOptions o, Path home, PrintStream console, ExchangeOutput metricsOutput,
+            boolean offline) {
         AuditLogSettings audit = o.auditLogSettings(); // bad values stop start-up before any output opens
         io.plainsight.policy.LiveRules rules = o.liveRules(); // so does a bad rules file
         PcapOverIpSettings pcapOverIp = PcapOverIpAddresses.settings(o.pcapOverIp, o.pcapOverIpConnect,
                 o.pcapOverIpLossless, o.pcapOverIpBuffer); // and bad PCAP-over-IP options
         List<Sink> sinks = new ArrayList<>();
+        io.plainsight.sink.pcapng.PcapngSink pcapng = null;
         PcapOptions pcapOptions = PcapOptions.defaults().withMss(o.pcapMss);
         if (o.pcapPort != null) {
             pcapOptions = pcapOptions.withPcapPort(o.pcapPort);
         }
         if (o.pcapng != null) {
             boolean dir = io.plainsight.sink.pcapng.PcapngSink.namesDirectory(o.pcapng);
-            sinks.add(io.plainsight.sink.pcapng.PcapngSink.open(o.pcapng, dir ? Rotation.parse(o.rotate) : null,
-                    o.pcapngEncrypted, pcapOptions, "plainsight " + Version.get()));
+            pcapng = io.plainsight.sink.pcapng.PcapngSink.open(o.pcapng, dir ? Rotation.parse(o.rotate) : null,
+                    o.pcapngEncrypted, pcapOptions, "plainsight " + Version.get());
+            sinks.add(pcapng);
             log.info("writing PCAPNG ({}) to {}{}", o.pcapngEncrypted ? "decrypted streams, the encrypted packets and "
                     + "their keys" : "decrypted streams", Path.of(o.pcapng).toAbsolutePath(), dir ? " (new file every " + o.rotate + ")" : "");
         } else if (o.pcapngEncrypted) {
@@ -123,15 +131,28 @@ final class Outputs {
             sinks.add(new ExchangeSink(new HttpDecoders(decode), exchangeOutputs, ExchangeFilters.parse(o.filter),
                     rules == null ? null : new io.plainsight.sink.exchange.ExchangeRules(rules)));
         }
+        // beside a PCAPNG file the PCAP files get its decrypted frames, copied on its thread rather
+        // than made again on a thread of their own; not in decrypt with the encrypted packets, where
+        // the PCAPNG's decrypted streams may get another port (beside their original packets)
+        List<PcapSink> pcaps = sinks.stream().filter(PcapSink.class::isInstance).map(PcapSink.class::cast).toList();
+        boolean pcapngLeads = pcapng != null && !(offline && o.pcapngEncrypted);
+        if (pcapngLeads) {
+            for (PcapSink pcap : pcaps) {
+                sinks.remove(pcap);
+                pcapng.follow(pcap);
+            }
+        }
         if (pcapOverIp != null) {
             PcapOverIpSink poip = PcapOverIpSink.start(pcapOverIp, pcapOptions, "--pcap-over-ip");
-            // the PCAP output's frames are the stream's: copied on its thread rather than made again
-            // on a thread of their own. Not when lossless: a slow reader would then hold up the PCAP
-            // output too, and under --overflow drop cost it events
-            PcapSink pcap = pcapOverIp.lossless() ? null : sinks.stream().filter(PcapSink.class::isInstance)
-                    .map(PcapSink.class::cast).findFirst().orElse(null);
-            if (pcap != null) {
-                pcap.follow(poip);
+            // the PCAP output's frames are the stream's (or the PCAPNG's decrypted ones): copied on
+            // its thread rather than made again on a thread of their own. Not when lossless: a slow
+            // reader would then hold up that output too, and under --overflow drop cost it events
+            if (pcapOverIp.lossless()) {
+                sinks.add(poip);
+            } else if (!pcaps.isEmpty()) {
+                pcaps.get(0).follow(poip);
+            } else if (pcapngLeads) {
+                pcapng.follow(poip);
             } else {
                 sinks.add(poip);
             }

@@ -27,12 +27,21 @@ import org.junit.jupiter.api.Test;
 class PcapOverIpTest extends E2eSupport {
     static final Duration WAIT = Duration.ofSeconds(60);
 
-    /** The PCAP-over-IP sink: on the bus (lossless), or following the PCAP sink (which makes its frames). */
+    /**
+     * The PCAP-over-IP sink: on the bus (lossless), or following the PCAP sink (which makes its
+     * frames), which may follow the PCAPNG sink.
+     */
     static PcapOverIpSink sinkOf(Running r) {
-        return r.bus().sinks().stream()
-                .flatMap(s -> s instanceof PcapSink p ? p.followers().stream().map(Object.class::cast) : java.util.stream.Stream.of(s))
+        return r.bus().sinks().stream().flatMap(PcapOverIpTest::withFollowers)
                 .filter(s -> s instanceof PcapOverIpSink).map(s -> (PcapOverIpSink) s)
                 .findFirst().orElseThrow();
+    }
+
+    static java.util.stream.Stream<Object> withFollowers(Object sink) {
+        List<? extends Object> followers = sink instanceof PcapSink p ? p.followers()
+                : sink instanceof io.plainsight.sink.pcapng.PcapngSink p ? p.followers() : List.of();
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(sink),
+                followers.stream().flatMap(PcapOverIpTest::withFollowers));
     }
 
     /** Whether the PCAP-over-IP sink has a queue and thread of its own on the bus. */

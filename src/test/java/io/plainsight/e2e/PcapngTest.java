@@ -57,6 +57,34 @@ class PcapngTest extends E2eSupport {
     }
 
     @Test
+    void thePcapFileAndAPcapOverIpReaderGetThePcapngsDecryptedFramesMadeOnItsThread() throws Exception {
+        Running r = reverseToNginx("--pcapng", pcapng().toString(), "--pcapng-encrypted", "--pcap-over-ip", "127.0.0.1:0");
+        // one bus queue and thread for the three: the PCAP sink follows the PCAPNG sink, PCAP-over-IP the PCAP sink
+        assertThat(r.bus().sinks()).noneMatch(s -> s instanceof io.plainsight.sink.pcap.PcapSink
+                || s instanceof io.plainsight.sink.pcapoverip.PcapOverIpSink);
+        io.plainsight.sink.pcapoverip.PcapOverIpSink poip = PcapOverIpTest.sinkOf(r);
+        try (io.plainsight.testing.PcapStreamClient reader = io.plainsight.testing.PcapStreamClient.connect(
+                poip.serverAddress(), tmp.resolve("stream.pcap"))) {
+            for (int i = 0; i < 200 && poip.readers() < 1; i++) {
+                Thread.sleep(20);
+            }
+            assertThat(poip.readers()).isEqualTo(1);
+            assertThat(curl(r, "/index.html", "--http1.1", "--tlsv1.3")).isEqualTo(200);
+            assertThat(curl(r, "/1k.bin", "--http1.1", "--tlsv1.2", "--tls-max", "1.2")).isEqualTo(200);
+            r.close();
+            reader.awaitEnd(java.time.Duration.ofSeconds(30));
+            String[] fields = {"frame.time_epoch", "frame.len", "ip.src", "tcp.srcport", "ip.dst", "tcp.dstport", "tcp.seq_raw",
+                "tcp.flags", "tcp.checksum"};
+            List<String> decrypted = tshark.fieldLines(pcapng(), "frame.interface_name contains \"decrypted\"", fields);
+            assertThat(decrypted).hasSizeGreaterThan(10);
+            assertThat(tshark.fieldLines(pcap(), null, fields)).isEqualTo(decrypted);
+            assertThat(tshark.fieldLines(reader.file(), null, fields)).isEqualTo(decrypted);
+            assertThat(tshark.fieldLines(pcap(), "http.request", "http.request.uri")).containsExactly("/index.html", "/1k.bin");
+            tshark.assertChecksumsAndTcpAnalysisClean(pcap());
+        }
+    }
+
+    @Test
     void encryptedLegsOfTls12AndTls13DecryptWithNoKeyOptions() throws Exception {
         Running r = reverseToNginx("--pcapng", pcapng().toString(), "--pcapng-encrypted");
         assertThat(curl(r, "/index.html", "--http1.1", "--tlsv1.2", "--tls-max", "1.2")).isEqualTo(200);

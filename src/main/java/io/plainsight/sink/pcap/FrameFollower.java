@@ -1,9 +1,10 @@
 package io.plainsight.sink.pcap;
 
 /**
- * An output that takes its frames from a PCAP sink's synthesis, on that sink's thread, instead of
- * synthesizing the same frames again from bus events of its own (PCAP-over-IP beside a PCAP file,
- * with the same {@link PcapOptions}). See {@link PcapSink#follow}.
+ * An output that takes its frames from another sink's synthesis, on that sink's thread, instead of
+ * synthesizing the same frames again from bus events of its own: PCAP-over-IP beside a PCAP file
+ * ({@link PcapSink#follow}), a PCAP file beside a PCAPNG file (whose decrypted streams are the same
+ * frames). Both follow the same {@link PcapOptions}.
  */
 public interface FrameFollower {
     /** Where the PCAP sink copies each frame it synthesizes, as it writes it. */
@@ -14,4 +15,14 @@ public interface FrameFollower {
 
     /** Called on the PCAP sink's thread when it closes, after its own file is closed. */
     void close();
+
+    /** Packets this output could not write (counted by the sink it follows, for metrics and health). */
+    default long writeFailures() {
+        return 0;
+    }
+
+    /** A frame output that gives each frame to {@code first}, then a copy to {@code second}. */
+    static FrameOutput tee(FrameOutput first, FrameOutput second) {
+        return new FrameTee(first, second);
+    }
 }

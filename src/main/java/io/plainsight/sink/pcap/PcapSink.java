@@ -10,7 +10,7 @@ import java.util.List;
  * {@link PcapOutput} that survives write failures, and copied to the {@link FrameFollower}s that
  * follow this sink. Subclasses choose the destination.
  */
-public abstract class PcapSink implements Sink {
+public abstract class PcapSink implements Sink, FrameFollower {
     final ConversationTracker tracker;
     final PcapOutput output;
     /** The output, or a chain of tees to it and the followers. */
@@ -31,7 +31,7 @@ public abstract class PcapSink implements Sink {
      */
     public void follow(FrameFollower follower) {
         followers.add(follower);
-        frames = new FrameTee(frames, follower.frames());
+        frames = FrameFollower.tee(frames, follower.frames());
     }
 
     /** The followers given to {@link #follow}, in that order. */
@@ -42,6 +42,25 @@ public abstract class PcapSink implements Sink {
     @Override
     public void accept(CaptureEvent event) {
         tracker.accept(event, frames);
+    }
+
+    /**
+     * Where frames made by another sink go when this sink follows it (then nothing calls
+     * {@link #accept}): its file, and its own followers, also those it gets later.
+     */
+    @Override
+    public FrameOutput frames() {
+        return new FrameOutput() {
+            @Override
+            public io.netty.buffer.ByteBuf begin(long timestampMicros, int frameLength) {
+                return frames.begin(timestampMicros, frameLength);
+            }
+
+            @Override
+            public void end() {
+                frames.end();
+            }
+        };
     }
 
     @Override
@@ -65,10 +84,14 @@ public abstract class PcapSink implements Sink {
         return output.lostPackets();
     }
 
-    /** Packets lost to write failures (what metrics and the health check see). */
+    /** Packets lost to write failures, the followers' included (what metrics and the health check see). */
     @Override
     public long writeFailures() {
-        return output.lostPackets();
+        long n = output.lostPackets();
+        for (FrameFollower f : followers) {
+            n += f.writeFailures();
+        }
+        return n;
     }
 
     /** Frame bytes (Ethernet header to end of payload) of the packets that could not be written. */

@@ -13,6 +13,8 @@ import io.plainsight.event.TlsEstablished;
 import io.plainsight.event.TlsSecrets;
 import io.plainsight.event.WireChunk;
 import io.plainsight.sink.pcap.ConversationTracker;
+import io.plainsight.sink.pcap.FrameFollower;
+import io.plainsight.sink.pcap.FrameOutput;
 import io.plainsight.sink.pcap.PcapOptions;
 import io.plainsight.sink.pcap.Rotation;
 import java.io.ByteArrayOutputStream;
@@ -81,6 +83,9 @@ public final class PcapngSink implements Sink {
     private final PcapngOutput output;
     private final PcapngWriter writer;
     private final ConversationTracker tracker;
+    /** Where the tracker writes the decrypted streams: the writer, or tees to it and the followers. */
+    private FrameOutput decryptedFrames;
+    private final List<FrameFollower> followers = new ArrayList<>();
     private final WireLeg.Settings legSettings;
     private final boolean encrypted;
     private final String target;
@@ -132,6 +137,7 @@ public final class PcapngSink implements Sink {
     PcapngSink(PcapngDestination destination, boolean encrypted, PcapOptions options, String userAppl) {
         this.output = new PcapngOutput(destination, userAppl, options.bufferBytes(), options.retryInterval());
         this.writer = new PcapngWriter(output, this::openSecrets);
+        this.decryptedFrames = writer;
         this.tracker = new ConversationTracker(options, encrypted);
         this.legSettings = new WireLeg.Settings(options.mss(), options.isnSeed());
         this.encrypted = encrypted;
@@ -190,7 +196,7 @@ public final class PcapngSink implements Sink {
         switch (event) {
             case ConnectionOpened o -> opened(o);
             case TlsEstablished t -> {
-                tracker.accept(t, writer);
+                tracker.accept(t, decryptedFrames);
                 Conn c = conns.get(t.connectionId());
                 WireLeg leg = c == null ? null : leg(c, t.leg());
                 if (leg != null) {
@@ -202,11 +208,11 @@ public final class PcapngSink implements Sink {
             case DataChunk d -> {
                 Conn c = conns.get(d.connectionId());
                 if (c == null) {
-                    tracker.accept(d, writer); // unknown: the tracker says so
+                    tracker.accept(d, decryptedFrames); // unknown: the tracker says so
                     return;
                 }
                 writer.select(c.decrypted, c.decryptedCommented ? null : c.comment);
-                tracker.accept(d, writer);
+                tracker.accept(d, decryptedFrames);
                 c.decryptedCommented |= writer.commentUsed();
             }
             case WireChunk w -> wire(w);
@@ -231,7 +237,7 @@ public final class PcapngSink implements Sink {
                     local, o.server(), o.connectionId() * 4 + 2, Long.MAX_VALUE);
         }
         conns.put(o.connectionId(), c);
-        tracker.accept(o, writer);
+        tracker.accept(o, decryptedFrames);
     }
 
     /** The one instance of an interface's key (bounded: listeners per mode are, see {@link #listenerName}). */
@@ -335,7 +341,7 @@ public final class PcapngSink implements Sink {
     private void closed(ConnectionClosed e) {
         Conn c = conns.remove(e.connectionId());
         if (c == null) {
-            tracker.accept(e, writer);
+            tracker.accept(e, decryptedFrames);
             return;
         }
         originalSecrets.remove(e.connectionId());
@@ -346,7 +352,7 @@ public final class PcapngSink implements Sink {
             c.upstream.close(e, writer);
         }
         writer.select(c.decrypted, null);
-        tracker.accept(e, writer);
+        tracker.accept(e, decryptedFrames);
     }
 
     private void release(Conn c, WireLeg leg) {
@@ -442,12 +448,33 @@ public final class PcapngSink implements Sink {
         return new InetSocketAddress(port);
     }
 
+    /**
+     * Gives every decrypted frame from now on to {@code follower} too (a PCAP file or directory
+     * beside this file: the same frames, synthesized once), which this sink then flushes and closes
+     * on its own thread, and whose write failures it counts as its own. Only when the frames are
+     * the same: not for {@code plainsight decrypt} with the encrypted packets, where a decrypted
+     * stream beside its original packets may get another port. Call it before the sink is given to
+     * a bus.
+     */
+    public void follow(FrameFollower follower) {
+        followers.add(follower);
+        decryptedFrames = FrameFollower.tee(decryptedFrames, follower.frames());
+    }
+
+    /** The followers given to {@link #follow}, in that order. */
+    public List<FrameFollower> followers() {
+        return List.copyOf(followers);
+    }
+
     @Override
     public void flush() {
         if (!holding.isEmpty()) {
             releaseExpired();
         }
         output.flush();
+        for (FrameFollower f : followers) {
+            f.flush();
+        }
     }
 
     @Override
@@ -456,6 +483,9 @@ public final class PcapngSink implements Sink {
             release(r.conn(), r.leg());
         }
         output.close();
+        for (FrameFollower f : followers) {
+            f.close();
+        }
     }
 
     /** Packets that could not be written. */
@@ -463,10 +493,14 @@ public final class PcapngSink implements Sink {
         return output.lostPackets();
     }
 
-    /** Packets lost to write failures (what metrics and the health check see). */
+    /** Packets lost to write failures, the followers' included (what metrics and the health check see). */
     @Override
     public long writeFailures() {
-        return output.lostPackets();
+        long n = output.lostPackets();
+        for (FrameFollower f : followers) {
+            n += f.writeFailures();
+        }
+        return n;
     }
 
     /** Frame bytes of the packets that could not be written. */

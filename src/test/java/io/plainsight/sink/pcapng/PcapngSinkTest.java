@@ -100,6 +100,62 @@ class PcapngSinkTest {
         new Tshark().assertChecksumsAndTcpAnalysisClean(pcapng);
     }
 
+    /** {@link #twoConversations} with both legs' TLS records and their secrets around the decrypted bytes (live: TERMINATE). */
+    static void twoConversationsWithTheirLegs(Play p) {
+        p.open(1, T, Mode.TERMINATE, addr("192.0.2.10", 51000), addr("198.51.100.20", 443), addr("127.0.0.1", 8443),
+                "a.test", addr("127.0.0.1", 40000));
+        p.wire(1, T + 1, Leg.CLIENT, C2S, tlsRecord(0x16, 200));
+        p.secrets(1, T + 2, Leg.CLIENT, "CLIENT_RANDOM 00aa 11bb\n");
+        p.wire(1, T + 3, Leg.CLIENT, C2S, tlsRecord(0x17, 60));
+        p.data(1, T + 10, C2S, "GET /x HTTP/1.1\r\nHost: a.test\r\n\r\n");
+        p.wire(1, T + 11, Leg.UPSTREAM, C2S, tlsRecord(0x17, 60));
+        p.data(1, T + 20, S2C, "HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n" + "y".repeat(3000));
+        p.wire(1, T + 21, Leg.CLIENT, S2C, tlsRecord(0x17, 3100));
+        p.open(2, T + 30, Mode.TERMINATE, addr("2001:db8::10", 51001), addr("2001:db8::20", 443), addr("127.0.0.1", 8443),
+                null, addr("127.0.0.1", 40001));
+        p.data(2, T + 40, C2S, "POST /up HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
+        p.send(new ConnectionClosed(2, T + 50, CloseKind.RST, Direction.SERVER_TO_CLIENT, "reset", 0, 0));
+        p.close(1, T + 60);
+    }
+
+    @Test
+    void aPcapFileFollowingThePcapngGetsTheFileItsOwnSinkWritesAndItsFailuresCount() throws Exception {
+        PcapOptions options = PcapOptions.defaults().withMss(500).withIsnSeed(7);
+        Path own = tmp.resolve("own.pcap");
+        try (PcapFileSink s = new PcapFileSink(own.toString(), options)) {
+            twoConversationsWithTheirLegs(new Play(s));
+        }
+        Path followed = tmp.resolve("followed.pcap");
+        Path pcapng = tmp.resolve("both.pcapng");
+        PcapFileSink follower = new PcapFileSink(followed.toString(), options);
+        PcapngSink s = PcapngSink.open(pcapng.toString(), null, true, options, "plainsight test");
+        s.follow(follower);
+        assertThat(s.followers()).containsExactly(follower);
+        twoConversationsWithTheirLegs(new Play(s));
+        s.flush();
+        assertThat(pcapFrames(followed)).as("flushed with the PCAPNG").hasSizeGreaterThan(10);
+        s.close();
+
+        assertThat(Files.readAllBytes(followed)).isEqualTo(Files.readAllBytes(own));
+        List<Blocks.Block> blocks = Blocks.read(pcapng);
+        int decrypted = Blocks.interfaceId(blocks, "plainsight terminate 127.0.0.1:8443 decrypted");
+        assertThat(Blocks.packets(blocks, decrypted)).extracting(x -> x.timestampMicros() + " " + HexFormat.of().formatHex(x.data()))
+                .isEqualTo(pcapFrames(own));
+        assertThat(Blocks.packets(blocks, Blocks.interfaceId(blocks, "plainsight terminate 127.0.0.1:8443 client leg")))
+                .hasSizeGreaterThan(3);
+
+        // a follower that cannot write: its lost packets are the PCAPNG sink's write failures too
+        Files.writeString(tmp.resolve("not-a-dir"), "x");
+        PcapFileSink lost = new PcapFileSink(tmp.resolve("not-a-dir/lost.pcap").toString(), options);
+        PcapngSink t = PcapngSink.open(tmp.resolve("other.pcapng").toString(), null, true, options, "plainsight test");
+        t.follow(lost);
+        twoConversationsWithTheirLegs(new Play(t));
+        t.close();
+        assertThat(lost.lostPackets()).isEqualTo(pcapFrames(own).size());
+        assertThat(t.writeFailures()).isEqualTo(lost.lostPackets()).isEqualTo(lost.writeFailures());
+        assertThat(t.lostPackets()).isZero();
+    }
+
     @Test
     void aTlsLegIsHeldUntilItsKeysAndAPlaintextLegIsWrittenAtOnce() throws Exception {
         Path f = tmp.resolve("held.pcapng");
