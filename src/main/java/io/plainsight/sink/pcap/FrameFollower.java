@@ -4,7 +4,8 @@ package io.plainsight.sink.pcap;
  * An output that takes its frames from another sink's synthesis, on that sink's thread, instead of
  * synthesizing the same frames again from bus events of its own: PCAP-over-IP beside a PCAP file
  * ({@link PcapSink#follow}), a PCAP file beside a PCAPNG file (whose decrypted streams are the same
- * frames). Both follow the same {@link PcapOptions}.
+ * frames). Both follow the same {@link PcapOptions}. The sink followed keeps them in a
+ * {@link FrameFollowers}.
  */
 public interface FrameFollower {
     /** Where the PCAP sink copies each frame it synthesizes, as it writes it. */
@@ -21,8 +22,4 @@ public interface FrameFollower {
         return 0;
     }
 
-    /** A frame output that gives each frame to {@code first}, then a copy to {@code second}. */
-    static FrameOutput tee(FrameOutput first, FrameOutput second) {
-        return new FrameTee(first, second);
-    }
 }

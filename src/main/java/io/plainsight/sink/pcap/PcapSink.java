@@ -2,7 +2,6 @@ package io.plainsight.sink.pcap;
 
 import io.plainsight.event.CaptureEvent;
 import io.plainsight.event.Sink;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -13,14 +12,12 @@ import java.util.List;
 public abstract class PcapSink implements Sink, FrameFollower {
     final ConversationTracker tracker;
     final PcapOutput output;
-    /** The output, or a chain of tees to it and the followers. */
-    private FrameOutput frames;
-    private final List<FrameFollower> followers = new ArrayList<>();
+    private final FrameFollowers followers;
 
     PcapSink(PcapOptions options, PcapDestination destination) {
         this.tracker = new ConversationTracker(options);
         this.output = new PcapOutput(destination, options);
-        this.frames = output;
+        this.followers = new FrameFollowers(output);
     }
 
     /**
@@ -30,18 +27,17 @@ public abstract class PcapSink implements Sink, FrameFollower {
      * given to a bus.
      */
     public void follow(FrameFollower follower) {
-        followers.add(follower);
-        frames = FrameFollower.tee(frames, follower.frames());
+        followers.add(follower, follower instanceof Sink s ? s.name() : "a copy of " + name());
     }
 
     /** The followers given to {@link #follow}, in that order. */
     public List<FrameFollower> followers() {
-        return List.copyOf(followers);
+        return followers.list();
     }
 
     @Override
     public void accept(CaptureEvent event) {
-        tracker.accept(event, frames);
+        tracker.accept(event, followers.frames());
     }
 
     /**
@@ -53,12 +49,12 @@ public abstract class PcapSink implements Sink, FrameFollower {
         return new FrameOutput() {
             @Override
             public io.netty.buffer.ByteBuf begin(long timestampMicros, int frameLength) {
-                return frames.begin(timestampMicros, frameLength);
+                return followers.frames().begin(timestampMicros, frameLength);
             }
 
             @Override
             public void end() {
-                frames.end();
+                followers.frames().end();
             }
         };
     }
@@ -66,17 +62,13 @@ public abstract class PcapSink implements Sink, FrameFollower {
     @Override
     public void flush() {
         output.flush();
-        for (FrameFollower f : followers) {
-            f.flush();
-        }
+        followers.flush();
     }
 
     @Override
     public void close() {
         output.close();
-        for (FrameFollower f : followers) {
-            f.close();
-        }
+        followers.close();
     }
 
     /** Packets that could not be written. */
@@ -87,11 +79,7 @@ public abstract class PcapSink implements Sink, FrameFollower {
     /** Packets lost to write failures, the followers' included (what metrics and the health check see). */
     @Override
     public long writeFailures() {
-        long n = output.lostPackets();
-        for (FrameFollower f : followers) {
-            n += f.writeFailures();
-        }
-        return n;
+        return output.lostPackets() + followers.writeFailures();
     }
 
     /** Frame bytes (Ethernet header to end of payload) of the packets that could not be written. */

@@ -14,7 +14,7 @@ import io.plainsight.event.TlsSecrets;
 import io.plainsight.event.WireChunk;
 import io.plainsight.sink.pcap.ConversationTracker;
 import io.plainsight.sink.pcap.FrameFollower;
-import io.plainsight.sink.pcap.FrameOutput;
+import io.plainsight.sink.pcap.FrameFollowers;
 import io.plainsight.sink.pcap.PcapOptions;
 import io.plainsight.sink.pcap.Rotation;
 import java.io.ByteArrayOutputStream;
@@ -83,9 +83,8 @@ public final class PcapngSink implements Sink {
     private final PcapngOutput output;
     private final PcapngWriter writer;
     private final ConversationTracker tracker;
-    /** Where the tracker writes the decrypted streams: the writer, or tees to it and the followers. */
-    private FrameOutput decryptedFrames;
-    private final List<FrameFollower> followers = new ArrayList<>();
+    /** The writer's decrypted frames, and who gets copies (where the tracker writes: {@code followers.frames()}). */
+    private final FrameFollowers followers;
     private final WireLeg.Settings legSettings;
     private final boolean encrypted;
     private final String target;
@@ -137,7 +136,7 @@ public final class PcapngSink implements Sink {
     PcapngSink(PcapngDestination destination, boolean encrypted, PcapOptions options, String userAppl) {
         this.output = new PcapngOutput(destination, userAppl, options.bufferBytes(), options.retryInterval());
         this.writer = new PcapngWriter(output, this::openSecrets);
-        this.decryptedFrames = writer;
+        this.followers = new FrameFollowers(writer);
         this.tracker = new ConversationTracker(options, encrypted);
         this.legSettings = new WireLeg.Settings(options.mss(), options.isnSeed());
         this.encrypted = encrypted;
@@ -196,7 +195,7 @@ public final class PcapngSink implements Sink {
         switch (event) {
             case ConnectionOpened o -> opened(o);
             case TlsEstablished t -> {
-                tracker.accept(t, decryptedFrames);
+                tracker.accept(t, followers.frames());
                 Conn c = conns.get(t.connectionId());
                 WireLeg leg = c == null ? null : leg(c, t.leg());
                 if (leg != null) {
@@ -208,11 +207,11 @@ public final class PcapngSink implements Sink {
             case DataChunk d -> {
                 Conn c = conns.get(d.connectionId());
                 if (c == null) {
-                    tracker.accept(d, decryptedFrames); // unknown: the tracker says so
+                    tracker.accept(d, followers.frames()); // unknown: the tracker says so
                     return;
                 }
                 writer.select(c.decrypted, c.decryptedCommented ? null : c.comment);
-                tracker.accept(d, decryptedFrames);
+                tracker.accept(d, followers.frames());
                 c.decryptedCommented |= writer.commentUsed();
             }
             case WireChunk w -> wire(w);
@@ -237,7 +236,7 @@ public final class PcapngSink implements Sink {
                     local, o.server(), o.connectionId() * 4 + 2, Long.MAX_VALUE);
         }
         conns.put(o.connectionId(), c);
-        tracker.accept(o, decryptedFrames);
+        tracker.accept(o, followers.frames());
     }
 
     /** The one instance of an interface's key (bounded: listeners per mode are, see {@link #listenerName}). */
@@ -341,7 +340,7 @@ public final class PcapngSink implements Sink {
     private void closed(ConnectionClosed e) {
         Conn c = conns.remove(e.connectionId());
         if (c == null) {
-            tracker.accept(e, decryptedFrames);
+            tracker.accept(e, followers.frames());
             return;
         }
         originalSecrets.remove(e.connectionId());
@@ -352,7 +351,7 @@ public final class PcapngSink implements Sink {
             c.upstream.close(e, writer);
         }
         writer.select(c.decrypted, null);
-        tracker.accept(e, decryptedFrames);
+        tracker.accept(e, followers.frames());
     }
 
     private void release(Conn c, WireLeg leg) {
@@ -457,13 +456,12 @@ public final class PcapngSink implements Sink {
      * a bus.
      */
     public void follow(FrameFollower follower) {
-        followers.add(follower);
-        decryptedFrames = FrameFollower.tee(decryptedFrames, follower.frames());
+        followers.add(follower, follower instanceof Sink s ? s.name() : "a copy of " + name());
     }
 
     /** The followers given to {@link #follow}, in that order. */
     public List<FrameFollower> followers() {
-        return List.copyOf(followers);
+        return followers.list();
     }
 
     @Override
@@ -472,9 +470,7 @@ public final class PcapngSink implements Sink {
             releaseExpired();
         }
         output.flush();
-        for (FrameFollower f : followers) {
-            f.flush();
-        }
+        followers.flush();
     }
 
     @Override
@@ -483,9 +479,7 @@ public final class PcapngSink implements Sink {
             release(r.conn(), r.leg());
         }
         output.close();
-        for (FrameFollower f : followers) {
-            f.close();
-        }
+        followers.close();
     }
 
     /** Packets that could not be written. */
@@ -496,11 +490,7 @@ public final class PcapngSink implements Sink {
     /** Packets lost to write failures, the followers' included (what metrics and the health check see). */
     @Override
     public long writeFailures() {
-        long n = output.lostPackets();
-        for (FrameFollower f : followers) {
-            n += f.writeFailures();
-        }
-        return n;
+        return output.lostPackets() + followers.writeFailures();
     }
 
     /** Frame bytes of the packets that could not be written. */

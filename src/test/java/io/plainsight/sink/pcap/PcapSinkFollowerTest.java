@@ -30,7 +30,7 @@ class PcapSinkFollowerTest {
     @TempDir Path tmp;
 
     /** Collects pcap records (record header and frame) in one heap buffer. */
-    static final class Recording implements FrameFollower, FrameOutput {
+    static class Recording implements FrameFollower, FrameOutput {
         final ByteBuf records = Unpooled.buffer();
         final List<String> calls = new ArrayList<>();
         int frames;
@@ -125,5 +125,53 @@ class PcapSinkFollowerTest {
         byte[] written = Files.readAllBytes(good);
         assertThat(lost).isEqualTo(follower.frames).isPositive();
         assertThat(follower.bytes()).isEqualTo(Arrays.copyOfRange(written, PcapFormat.GLOBAL_HEADER_BYTES, written.length));
+    }
+
+    /** A follower that fails on every third frame it is given, and when it is closed. */
+    static final class Failing extends Recording {
+        int begun;
+
+        @Override
+        public ByteBuf begin(long timestampMicros, int frameLength) {
+            if (++begun % 3 == 0) {
+                throw new IllegalStateException("no room for frame " + begun);
+            }
+            return super.begin(timestampMicros, frameLength);
+        }
+
+        @Override
+        public void close() {
+            super.close();
+            throw new IllegalStateException("cannot close");
+        }
+    }
+
+    @Test
+    void aFollowerThatFailsCostsTheFileAndTheOtherFollowersNothingAndIsCountedAndSaidOnce() throws IOException {
+        Path good = tmp.resolve("good.pcap");
+        try (PcapFileSink sink = new PcapFileSink(good.toString(), PcapOptions.defaults().withMss(500))) {
+            conversation(sink);
+        }
+        Path file = tmp.resolve("with-failing.pcap");
+        Failing failing = new Failing();
+        Recording after = new Recording();
+        long failures;
+        try (LogCapture logs = new LogCapture("io.plainsight.sink.pcap")) {
+            PcapFileSink sink = new PcapFileSink(file.toString(), PcapOptions.defaults().withMss(500));
+            sink.follow(failing);
+            sink.follow(after);
+            conversation(sink);
+            sink.close();
+            failures = sink.writeFailures();
+            assertThat(logs.at(ch.qos.logback.classic.Level.ERROR)).hasSize(2)
+                    .anySatisfy(l -> assertThat(l).contains("failed on a packet copied to it").contains("no room for frame 3"))
+                    .anySatisfy(l -> assertThat(l).contains("failed closing").contains("cannot close"));
+        }
+        byte[] written = Files.readAllBytes(file);
+        assertThat(written).isEqualTo(Files.readAllBytes(good));
+        assertThat(after.bytes()).isEqualTo(Arrays.copyOfRange(written, PcapFormat.GLOBAL_HEADER_BYTES, written.length));
+        assertThat(after.calls).containsExactly("close after " + after.frames); // closed although the one before it threw
+        assertThat(failing.begun).isEqualTo(after.frames);
+        assertThat(failures).isEqualTo(after.frames / 3).isPositive();
     }
 }
