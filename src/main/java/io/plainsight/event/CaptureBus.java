@@ -265,6 +265,8 @@ public final class CaptureBus implements AutoCloseable {
          */
         final PaddedCounter bytes = new PaddedCounter();
         final AtomicLong dropped = new AtomicLong();
+        /** Nanoseconds publishers waited in {@link #admit} (BLOCK): written only on that slow path. */
+        final AtomicLong blockedNanos = new AtomicLong();
         final AtomicLong handled = new AtomicLong();
         /** Drain marks in the queue, not counted as queued events. */
         final AtomicLong marks = new AtomicLong();
@@ -318,10 +320,12 @@ public final class CaptureBus implements AutoCloseable {
                 data.release();
                 return false;
             }
+            long start = System.nanoTime();
             while (bytes.get() + w > budget && !closed) {
                 LockSupport.unpark(thread);
                 LockSupport.parkNanos(50_000);
             }
+            blockedNanos.addAndGet(System.nanoTime() - start);
             return true;
         }
 
@@ -364,6 +368,11 @@ public final class CaptureBus implements AutoCloseable {
         @Override
         public long dropped() {
             return dropped.get();
+        }
+
+        @Override
+        public long blockedNanos() {
+            return blockedNanos.get();
         }
 
         @Override

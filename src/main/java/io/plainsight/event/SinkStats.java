@@ -21,6 +21,12 @@ public interface SinkStats {
     long dropped();
 
     /**
+     * Nanoseconds publishing threads (the traffic's I/O threads) spent waiting for room in this
+     * sink's queue under {@link OverflowPolicy#BLOCK}: how much this sink slowed the traffic.
+     */
+    long blockedNanos();
+
+    /**
      * Failures of this sink: exceptions that escaped its {@code accept} or {@code flush}, plus the
      * writes it counted as lost itself ({@link Sink#writeFailures()}).
      */

@@ -193,6 +193,52 @@ class CaptureBusTest {
         assertThat(slowish.seen).hasSize(2000);
     }
 
+    /**
+     * The time a publisher waits for room under BLOCK is what the sink's stats report (the traffic's
+     * threads held up by capture): nothing while the queue has room, at least the time the sink was
+     * held once it had none.
+     */
+    @Test
+    void blockedTimeIsTheTimePublishersWaited() throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch inSink = new CountDownLatch(1);
+        Recording stuck = new Recording() {
+            @Override
+            public void accept(CaptureEvent event) {
+                inSink.countDown();
+                try {
+                    held.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.accept(event);
+            }
+        };
+        try (CaptureBus bus = new CaptureBus(List.of(stuck), OverflowPolicy.BLOCK, 4096)) {
+            SinkStats stats = bus.sinkStats().get(0);
+            bus.publish(new DataChunk(1, 0, Direction.SERVER_TO_CLIENT, Unpooled.buffer(100).writeZero(100)));
+            assertThat(inSink.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(stats.blockedNanos()).as("room in the queue: nobody waited").isZero();
+            // the sink holds the first event: the queue fills, and the next publish must wait
+            for (int i = 1; i <= 3; i++) {
+                bus.publish(new DataChunk(1, i, Direction.SERVER_TO_CLIENT, Unpooled.buffer(1000).writeZero(1000)));
+            }
+            assertThat(stats.blockedNanos()).isZero();
+            long heldFor = TimeUnit.MILLISECONDS.toNanos(300);
+            Thread releaser = Thread.ofPlatform().start(() -> {
+                LockSupport.parkNanos(heldFor);
+                held.countDown();
+            });
+            long start = System.nanoTime();
+            bus.publish(new DataChunk(1, 4, Direction.SERVER_TO_CLIENT, Unpooled.buffer(1000).writeZero(1000)));
+            long waited = System.nanoTime() - start;
+            releaser.join();
+            assertThat(bus.drain(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(stats.blockedNanos()).isBetween(heldFor / 2, waited);
+            assertThat(stuck.seen).hasSize(5);
+        }
+    }
+
     @Test
     void connectionOnlySinksGetNoData() {
         Recording meta = new Recording() {

@@ -10,8 +10,8 @@ import java.util.Set;
 
 /**
  * The capture bus per sink, read at every scrape: {@code plainsight_capture_queue_events{sink}},
- * {@code plainsight_capture_queue_bytes{sink}}, {@code plainsight_capture_dropped_events_total{sink}}
- * and {@code plainsight_capture_sink_failures_total{sink}}.
+ * {@code plainsight_capture_queue_bytes{sink}}, {@code plainsight_capture_dropped_events_total{sink}},
+ * {@code plainsight_capture_blocked_seconds_total{sink}} and {@code plainsight_capture_sink_failures_total{sink}}.
  */
 final class CaptureBusMetrics {
     private CaptureBusMetrics() {}
@@ -30,6 +30,9 @@ final class CaptureBusMetrics {
                     .register(registry);
             FunctionCounter.builder("plainsight.capture.dropped.events", s, SinkStats::dropped)
                     .description("Events a capture sink lost: its queue was full (--overflow drop) or it failed on them")
+                    .tag("sink", name).register(registry);
+            FunctionCounter.builder("plainsight.capture.blocked.seconds", s, x -> x.blockedNanos() / 1e9)
+                    .description("Time the traffic's threads waited for room in a capture sink's queue (--overflow block)")
                     .tag("sink", name).register(registry);
             FunctionCounter.builder("plainsight.capture.sink.failures", s, SinkStats::failures)
                     .description("Failures of a capture sink: exceptions plus writes it counted as lost (PCAP: packets)")
