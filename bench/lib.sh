@@ -136,6 +136,10 @@ cpu_ticks() {       # busy and total jiffies of the whole machine
   awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat
 }
 
+steal_ticks() {     # jiffies the hypervisor gave to other machines (part of cpu_ticks' busy)
+  awk '/^cpu / { print $9 }' /proc/stat
+}
+
 kv() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<" $2"; }   # value of key $1 in a "k=v k=v" line $2
 
 median() {          # of the arguments
