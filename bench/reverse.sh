@@ -519,10 +519,11 @@ main() {
     done
     # the with/without ratio: noisy pairs are measured again (see NOISE_MAX)
     if [ -n "$VARIANT" ] && [ "$m" = rps ]; then
-      local extra=0 noisy
-      while noisy=$((RUNS + extra - $(quiet_pairs "$m" $((RUNS + extra))))) && [ "$noisy" -gt 0 ] && [ "$extra" -lt "$NOISE_RETRIES" ]; do
+      local extra=0 quiet
+      # until RUNS pairs are quiet, or NOISE_RETRIES more pairs were measured
+      while quiet=$(quiet_pairs "$m" $((RUNS + extra))) && [ "$quiet" -lt "$RUNS" ] && [ "$extra" -lt "$NOISE_RETRIES" ]; do
         extra=$((extra + 1))
-        log "  $noisy noisy pair(s) so far (other CPU > ${NOISE_MAX}%): pair $((RUNS + extra)) after ${NOISE_PAUSE}s"
+        log "  $quiet of $((RUNS + extra - 1)) pairs quiet so far (other CPU <= ${NOISE_MAX}%): pair $((RUNS + extra)) after ${NOISE_PAUSE}s"
         sleep "$NOISE_PAUSE"
         for c in $CONTENDERS; do
           measure_run "$m" "$c" $((RUNS + extra))
