@@ -1,5 +1,6 @@
 package io.plainsight.cli;
 
+import io.plainsight.event.CaptureBus;
 import io.plainsight.event.OverflowPolicy;
 import io.plainsight.sink.auditlog.AuditEngine;
 import io.plainsight.sink.auditlog.AuditFormat;
@@ -35,6 +36,11 @@ public final class CaptureOptions {
     @Option(names = "--overflow", paramLabel = "POLICY", defaultValue = "block",
             description = "When a capture output falls behind: 'block' slows the traffic (lossless), 'drop' drops and counts. Default: ${DEFAULT-VALUE}.")
     String overflow;
+
+    @Option(names = "--capture-queue", paramLabel = "SIZE", defaultValue = DEFAULT_QUEUE,
+            description = "How much captured data each output may have waiting, 1MiB to 1GiB: more rides out a slow or stalling "
+                    + "disk before --overflow applies (block: the traffic waits; drop). Default: ${DEFAULT-VALUE}.")
+    String captureQueue;
 
     @Option(names = {"-q", "--quiet"}, description = "No console lines (exchanges and connections).")
     boolean quiet;
@@ -206,6 +212,27 @@ public final class CaptureOptions {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(option + " " + e.getMessage(), e);
         }
+    }
+
+    /** The default of --capture-queue, as written in its option: {@link CaptureBus#DEFAULT_QUEUE_BYTES}. */
+    static final String DEFAULT_QUEUE = "8MiB";
+
+    /** The byte budget of each output's queue (--capture-queue). */
+    long queueBytes() {
+        long bytes = SizeOption.parse("--capture-queue", captureQueue);
+        if (bytes < MIN_QUEUE || bytes > MAX_QUEUE) {
+            throw new IllegalArgumentException("--capture-queue '" + captureQueue + "': expected 1MiB to 1GiB");
+        }
+        return bytes;
+    }
+
+    static final long MIN_QUEUE = 1L << 20;
+    static final long MAX_QUEUE = 1L << 30;
+
+    /** Checks the options the capture bus takes (before any output is opened): a bad value names its option. */
+    void checkBusOptions() {
+        overflowPolicy();
+        queueBytes();
     }
 
     OverflowPolicy overflowPolicy() {

@@ -99,6 +99,7 @@ final class DecryptCommand implements Callable<Integer> {
         if (!List.of("text", "json", "none").contains(report)) {
             throw new IllegalArgumentException("--report '" + report + "': expected text, json or none");
         }
+        capture.checkBusOptions();
         ConnectionPrefilter prefilter = prefilter();
         io.plainsight.policy.LiveRules rules = capture.liveRules();
         String decryptRulesIgnored = null;
@@ -143,7 +144,7 @@ final class DecryptCommand implements Callable<Integer> {
             first.close();
             throw e;
         }
-        CaptureBus bus = new CaptureBus(sinks, capture.overflowPolicy(), CaptureBus.DEFAULT_QUEUE_BYTES);
+        CaptureBus bus = new CaptureBus(sinks, capture.overflowPolicy(), capture.queueBytes());
         Thread hook = new Thread(() -> {
             err.println("plainsight: interrupted; flushing what was decrypted so far");
             bus.close();

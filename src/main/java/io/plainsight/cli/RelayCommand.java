@@ -129,6 +129,7 @@ abstract class RelayCommand implements Callable<Integer> {
 
     private Running start(ProxySettings settings, ProxyTls tls, Path homeDir, MetricsEndpoint metricsEndpoint)
             throws InterruptedException {
+        capture.checkBusOptions();
         List<Sink> sinks = Outputs.build(capture, homeDir, console,
                 metricsEndpoint == null ? null : metricsEndpoint.exchangeOutput());
         if (metricsEndpoint != null) {
@@ -149,7 +150,7 @@ abstract class RelayCommand implements Callable<Integer> {
                         settings.mode().label());
             }
         }
-        CaptureBus bus = new CaptureBus(sinks, capture.overflowPolicy(), CaptureBus.DEFAULT_QUEUE_BYTES);
+        CaptureBus bus = new CaptureBus(sinks, capture.overflowPolicy(), capture.queueBytes());
         ProxyServer server = new ProxyServer(settings, tls, bus);
         InetSocketAddress bound;
         try {
