@@ -277,6 +277,9 @@ class LauncherIT {
 
     @Test
     void sighupReloadsTheRulesFileAndABadEditKeepsTheRulesInForce() throws Exception {
+        // a hangup ignored by this JVM (a test run under nohup) is ignored by the plainsight it starts:
+        // anIgnoredSighupIsSaidAtStartUp covers that case
+        org.junit.jupiter.api.Assumptions.assumeFalse(sighupIgnoredHere(), "SIGHUP is ignored in this test run (nohup?)");
         Path home = tmp.resolve("home");
         int port = io.plainsight.testing.FreePort.tcp();
         Path rules = tmp.resolve("rules.conf");
@@ -310,6 +313,42 @@ class LauncherIT {
             awaitAuditEntries(audit, 3);
             assertThat(Files.readString(audit).split("/1k.bin HTTP", -1)).as("rule 7 still in force").hasSize(2);
             assertThat(p.isAlive()).isTrue();
+            p.signal("TERM");
+            p.waitFor(Duration.ofSeconds(30));
+        }
+    }
+
+    /** Whether this process ignores SIGHUP (bit 0 of SigIgn in /proc/self/status), as its children then do. */
+    private static boolean sighupIgnoredHere() throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 1) != 0;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Started under nohup, SIGHUP is ignored, and the JVM will not handle a signal ignored when it
+     * started: plainsight says so at start-up instead of leaving a reload that never comes unsaid,
+     * and a hangup neither reloads the rules nor stops it.
+     */
+    @Test
+    void anIgnoredSighupIsSaidAtStartUp() throws Exception {
+        Path home = tmp.resolve("home");
+        int port = io.plainsight.testing.FreePort.tcp();
+        Path rules = tmp.resolve("rules.conf");
+        Files.writeString(rules, "1 match http.request.uri == \"/nothing\" => audit off\n");
+        try (ExternalProcess p = ExternalProcess.start(List.of("nohup", LAUNCHER.toString(), "reverse", "--listen",
+                "127.0.0.1:" + port, "--connect", "127.0.0.1:" + nginx.tlsPort(), "--upstream-ca", nginx.pki().caCert().toString(),
+                "--home", home.toString(), "--no-pcap", "-q", "--rules", rules.toString()))) {
+            p.awaitStderr("listening on", Duration.ofSeconds(60));
+            assertThat(p.stderrSoFar()).contains("SIGHUP was ignored when plainsight started (under nohup?): "
+                    + "the rules are not reloaded on a hangup");
+            p.signal("HUP");
+            fetch(port, home, "/1k.bin");
+            assertThat(p.isAlive()).isTrue();
+            assertThat(p.stderrSoFar()).doesNotContain("reloading the rules");
             p.signal("TERM");
             p.waitFor(Duration.ofSeconds(30));
         }
