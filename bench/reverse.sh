@@ -700,6 +700,7 @@ audit_report() {     # VARIANT=audit: plainsight with --audit-log vs without, 1 
   # The ratio is the median of the quiet pairs' ratios (NOISE_MAX): each pair's two runs follow each
   # other, so they share the machine's state of the moment, which two medians taken apart do not.
   local quiet i pv="" av="" rv="" nq=0 pi ai
+  [ "$PAIRS_MEASURED" -gt 0 ] || PAIRS_MEASURED=$RUNS   # an audit contender without VARIANT: no retries
   quiet=$(quiet_labels rps "$PAIRS_MEASURED")
   for i in $quiet; do
     pi=${RUNVAL["rps plainsight $i"]:-}; ai=${RUNVAL["rps audit $i"]:-}
