@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 /**
  * SIGHUP reloads the --rules files (sun.misc.Signal, in the jdk.unsupported module of every JDK
  * 21+; where the signal cannot be handled, e.g. on Windows, or was ignored when the JVM started, as
- * under nohup, a warning says so and the rules stay as loaded). A file that fails to load on reload keeps the old rules and logs the error.
+ * under nohup, a warning says so and the rules stay as loaded). A file that fails to load on reload
+ * keeps the old rules and logs the error.
  */
 final class RulesReload {
     private static final Logger log = LoggerFactory.getLogger("plainsight");
